@@ -1,0 +1,135 @@
+//! Effects: what the core asks the driver to carry out, and what the driver feeds back.
+//!
+//! Every variant says what the driver MUST do. The core never performs I/O; it only names it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::log::LogEntry;
+
+/// Whose authority a Jira request runs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Actor {
+    /// `api.asApp()`: the app's own access (scheduled work, writes after an allowed decision).
+    App,
+    /// `api.asUser()`: the calling user's access (permission checks). Only valid in a user invocation.
+    User,
+}
+
+/// HTTP method of a Jira request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// Read.
+    Get,
+    /// Create, partial update, action.
+    Post,
+    /// Full update (avoided for sprints: it nulls omitted fields).
+    Put,
+    /// Delete.
+    Delete,
+}
+
+/// One thing the driver must do. Serialised with a `type` tag, camelCase fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Effect {
+    /// Send one Jira REST request with `requestJira` as `actor`. `path` is complete and already
+    /// percent-encoded (query included). Feed back `status`, the parsed JSON `body` (or null), and
+    /// `retryAfterSeconds` from a `Retry-After` header; a transport failure (reset, timeout) is fed
+    /// back as `error` with code `NETWORK`. If `cacheSeconds` is set, the driver MAY answer from an
+    /// earlier identical request of the SAME account made less than that many seconds ago.
+    Jira {
+        actor: Actor,
+        method: Method,
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_seconds: Option<u32>,
+    },
+    /// Run one parameterised statement with @forge/sql (`sql.prepare(sql).bindParams(...params)`).
+    /// Feed back `rows` for a read, `affectedRows` for a write; a failure as `error` (its code).
+    Sql {
+        sql: String,
+        #[serde(default)]
+        params: Vec<Value>,
+    },
+    /// Read one Forge KVS key. Feed back `body` (null when the key does not exist).
+    KvsGet { key: String },
+    /// Write one Forge KVS key. Feed back an empty result, or `error`.
+    KvsSet { key: String, value: Value },
+    /// Delete one Forge KVS key (absent is fine). Feed back an empty result, or `error`.
+    KvsDelete { key: String },
+    /// Write one application log entry: print it as one JSON line on the console AND store it in the
+    /// KVS log store, to expire after `ttlDays`. Never blocks the job: feed back an empty result (or
+    /// `error`, which the core ignores: a log must not stop work).
+    Log { entry: LogEntry, ttl_days: u32 },
+    /// Read application log entries from the KVS log store, newest first, `limit` at most, matching
+    /// every filter given, continuing from `cursor`. Feed back `body: {entries, cursor}` (cursor null
+    /// at the end).
+    ReadLogs {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        board_id: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<String>,
+        limit: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cursor: Option<String>,
+    },
+    /// Run these schema migrations, in order, with @forge/sql's migration runner (which skips the
+    /// ones already applied). Only the install/upgrade lifecycle job emits this. Feed back
+    /// `body: {applied: [names run now]}`, or `error`.
+    Migrate { migrations: Vec<crate::schema::Migration> },
+    /// Wait this long (a backoff the core chose), then feed back an empty result.
+    Wait { ms: u64 },
+    /// Ask the platform how much invocation time is left. Feed back `remainingMs`.
+    RemainingTime {},
+    /// Push one event on an @forge/events queue. Feed back an empty result, or `error`.
+    Enqueue {
+        queue: String,
+        body: Value,
+        #[serde(default)]
+        delay_seconds: u32,
+    },
+}
+
+/// A failure that is not an HTTP answer: a dropped connection, a storage error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Stable code (`NETWORK`, or the platform's code such as `INVALID_SQL_QUERY`).
+    pub code: String,
+    /// Short message; never a request or response payload.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// What the driver feeds back for one effect. Only the fields that apply to the effect are set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EffectResult {
+    /// Jira: HTTP status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Jira: parsed JSON body. KvsGet: the stored value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Jira: `Retry-After` in seconds, when the answer carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<f64>,
+    /// Sql: rows of a read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<Value>>,
+    /// Sql: rows changed by a write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_rows: Option<u64>,
+    /// RemainingTime: milliseconds left in this invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_ms: Option<u64>,
+    /// Any effect: it could not be carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}

@@ -1,0 +1,88 @@
+//! Errors with stable codes. Tests and the UI match on [`ErrorCode`], never on the prose.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Stable error codes. Serialised as SCREAMING_SNAKE_CASE strings; never renamed once released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The input is not valid JSON or not the expected shape.
+    InvalidInput,
+    /// The job name is unknown to this core.
+    UnknownJob,
+    /// A field has the wrong type.
+    InvalidType,
+    /// A required field is missing.
+    MissingField,
+    /// A field the operation does not know was sent.
+    UnknownField,
+    /// A number or length is out of its allowed range.
+    OutOfRange,
+    /// Not an IANA time zone name.
+    UnknownTimeZone,
+    /// Not a `HH:MM` time of day.
+    InvalidTimeOfDay,
+    /// The caller has no account (anonymous invocation).
+    NotAuthenticated,
+    /// The caller is not a Jira administrator.
+    NotJiraAdmin,
+    /// The caller does not administer the board's project.
+    NotProjectAdmin,
+    /// The board does not belong to the project the caller named.
+    BoardNotInProject,
+    /// The board does not exist (or the app cannot see it).
+    BoardNotFound,
+    /// The app's tables are missing: the install/upgrade lifecycle handler has not run.
+    SchemaMissing,
+    /// Jira answered with an error the core could not recover from.
+    JiraError,
+    /// Storage (SQL or KVS) failed.
+    StorageError,
+    /// The driver broke the contract (a missing or malformed effect result).
+    DriverContract,
+}
+
+/// An error with a stable code, an HTTP-like status and a short message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}: {message}")]
+#[serde(rename_all = "camelCase")]
+pub struct CoreError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// 400 for bad input, 403 for a denied permission, 404, 409, 500, 502 for Jira failures.
+    pub status: u16,
+    /// Human-readable; never contains Jira payloads or personal data.
+    pub message: String,
+    /// Optional structured detail (for example the field path of a validation fault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+impl CoreError {
+    /// A new error with its default status for the code.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let status = match code {
+            ErrorCode::NotAuthenticated
+            | ErrorCode::NotJiraAdmin
+            | ErrorCode::NotProjectAdmin
+            | ErrorCode::BoardNotInProject => 403,
+            ErrorCode::BoardNotFound => 404,
+            ErrorCode::SchemaMissing | ErrorCode::StorageError | ErrorCode::DriverContract => 500,
+            ErrorCode::JiraError => 502,
+            _ => 400,
+        };
+        CoreError {
+            code,
+            status,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    /// Attach structured detail.
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}

@@ -1,0 +1,168 @@
+//! Jira requests with the app's retry policy: honour `Retry-After` on 429/503, back off
+//! exponentially with jitter on other transient failures, give up after a few attempts.
+
+use serde_json::Value;
+
+use crate::effect::{Actor, Effect, EffectResult, Method};
+use crate::log::JiraErrorSummary;
+use crate::step::{Ctx, Suspend};
+
+/// Attempts per request before the failure is reported.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// First backoff for a transient failure without `Retry-After`.
+const BASE_BACKOFF_MS: f64 = 500.0;
+/// Longest single wait the core will ask for.
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// A Jira request as the core builds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Authority.
+    pub actor: Actor,
+    /// Method.
+    pub method: Method,
+    /// Full, encoded path.
+    pub path: String,
+    /// JSON body.
+    pub body: Option<Value>,
+    /// Answer may come from a per-account cache this fresh.
+    pub cache_seconds: Option<u32>,
+}
+
+impl Request {
+    /// A GET as the app.
+    pub fn get(path: impl Into<String>) -> Self {
+        Request {
+            actor: Actor::App,
+            method: Method::Get,
+            path: path.into(),
+            body: None,
+            cache_seconds: None,
+        }
+    }
+
+    /// A POST as the app.
+    pub fn post(path: impl Into<String>, body: Value) -> Self {
+        Request {
+            actor: Actor::App,
+            method: Method::Post,
+            path: path.into(),
+            body: Some(body),
+            cache_seconds: None,
+        }
+    }
+
+    /// Run as the calling user instead.
+    pub fn as_user(mut self) -> Self {
+        self.actor = Actor::User;
+        self
+    }
+
+    /// Allow a cached answer for the same account.
+    pub fn cached(mut self, seconds: u32) -> Self {
+        self.cache_seconds = Some(seconds);
+        self
+    }
+
+    fn effect(&self) -> Effect {
+        Effect::Jira {
+            actor: self.actor,
+            method: self.method,
+            path: self.path.clone(),
+            body: self.body.clone(),
+            cache_seconds: self.cache_seconds,
+        }
+    }
+}
+
+/// A final answer: a success or an error the caller must handle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// HTTP status; 0 when the request never got an answer.
+    pub status: u16,
+    /// Parsed body (Null when empty).
+    pub body: Value,
+}
+
+impl Response {
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The error as the log keeps it: status, code, first message. Never the payload.
+    pub fn error_summary(&self) -> JiraErrorSummary {
+        let first = self.body["errorMessages"]
+            .as_array()
+            .and_then(|m| m.first())
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                self.body["errors"]
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        JiraErrorSummary {
+            status: self.status,
+            code: if self.status == 0 {
+                "NETWORK".to_string()
+            } else {
+                format!("HTTP_{}", self.status)
+            },
+            message: first.chars().take(200).collect(),
+        }
+    }
+}
+
+fn transient(r: &EffectResult) -> bool {
+    match (r.status, &r.error) {
+        (_, Some(_)) => true,
+        (Some(s), None) => s == 429 || s >= 500,
+        (None, None) => true,
+    }
+}
+
+/// Send a request, retrying transient failures per the policy. Returns the final answer.
+pub fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let r = ctx.perform(request.effect())?;
+        if !transient(&r) || attempt >= MAX_ATTEMPTS {
+            return Ok(Response {
+                status: r.status.unwrap_or(0),
+                body: r.body.unwrap_or(Value::Null),
+            });
+        }
+        let ms = backoff_ms(&r, attempt, ctx.jitter());
+        ctx.perform(Effect::Wait { ms })?;
+    }
+}
+
+/// How long to wait before attempt `attempt + 1`.
+pub fn backoff_ms(r: &EffectResult, attempt: u32, jitter: f64) -> u64 {
+    if let Some(secs) = r.retry_after_seconds {
+        // Jira told us when: wait exactly that (plus a little spread so retries don't collide).
+        return (secs * 1000.0 + jitter * 250.0).round() as u64;
+    }
+    let exp = BASE_BACKOFF_MS * 2f64.powi(attempt as i32 - 1);
+    // Full jitter between half and all of the exponential step.
+    (exp.min(MAX_BACKOFF_MS) * (0.5 + jitter / 2.0)).round() as u64
+}
+
+/// Percent-encode one query or path component.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,72 @@
+//! Install and upgrade: the ONLY place the schema is migrated.
+
+use serde_json::{json, Value};
+
+use crate::effect::Effect;
+use crate::error::{CoreError, ErrorCode};
+use crate::log::{Level, LogEntry, LogKind};
+use crate::schema;
+use crate::step::{Ctx, JobResult};
+use crate::store;
+
+pub(crate) fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
+    let count = schema::MIGRATIONS.len();
+    let r = ctx.perform(Effect::Migrate {
+        migrations: schema::migrations(count),
+    })?;
+    if let Some(e) = r.error {
+        let err = CoreError::new(
+            ErrorCode::StorageError,
+            format!("schema migration failed: {}", e.code),
+        );
+        ctx.log(LogEntry::new(
+            ctx.now(),
+            Level::Error,
+            LogKind::Lifecycle,
+            "MIGRATION_FAILED",
+            format!("{event}: schema migration failed ({})", e.code),
+        ));
+        return Err(err.into());
+    }
+    let applied: Vec<Value> = r
+        .body
+        .as_ref()
+        .and_then(|b| b["applied"].as_array().cloned())
+        .unwrap_or_default();
+    // Seed the global settings row once; an existing row is left as the admins set it.
+    {
+        store::sql(
+            ctx,
+            "INSERT IGNORE INTO global_settings (id, automation_enabled, default_time_zone, \
+             default_carry_over, log_retention_days, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            {
+                let d = crate::settings::GlobalSettings::default();
+                vec![
+                    json!(1),
+                    json!(d.automation_enabled),
+                    json!(d.default_time_zone),
+                    json!(d.default_carry_over.as_str()),
+                    json!(d.log_retention_days),
+                    json!(ctx.now().timestamp_millis()),
+                ]
+            },
+        )?;
+        let settings = store::load_global(ctx)?;
+        ctx.set_log_retention(settings.log_retention_days);
+    }
+    ctx.log(LogEntry::new(
+        ctx.now(),
+        Level::Info,
+        LogKind::Lifecycle,
+        if event == "installed" {
+            "APP_INSTALLED"
+        } else {
+            "APP_UPGRADED"
+        },
+        format!(
+            "app {event}: schema has {count} migrations, {} applied now",
+            applied.len()
+        ),
+    ));
+    Ok(json!({ "event": event, "migrations": count, "applied": applied }))
+}

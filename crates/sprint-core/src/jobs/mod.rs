@@ -1,0 +1,67 @@
+//! Jobs: the things the shim asks the core to do. Each is a straight-line body over a [`Ctx`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::step::{Ctx, JobResult};
+
+mod lifecycle;
+mod ping;
+pub mod resolve;
+
+/// A job and its input. Serialised with a `job` tag, camelCase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Job {
+    /// Health check: proves the WASM core, the driver and Jira access work end to end.
+    Ping {
+        /// The caller's account id, from Forge's context (never from a payload).
+        #[serde(default)]
+        account_id: Option<String>,
+    },
+    /// The app was installed or upgraded: migrate the schema (the only place that does).
+    Lifecycle {
+        /// `installed` or `upgraded`.
+        event: LifecycleEvent,
+    },
+    /// A resolver call from one of the app's pages.
+    Resolve {
+        /// The resolver key (see [`resolve::RESOLVER_KEYS`]).
+        key: String,
+        /// The caller's payload, untrusted.
+        #[serde(default)]
+        payload: Value,
+        /// The caller's account id, from Forge's context (never from a payload).
+        #[serde(default)]
+        account_id: Option<String>,
+    },
+}
+
+/// Forge app lifecycle events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LifecycleEvent {
+    /// `avi:forge:installed:app`
+    Installed,
+    /// `avi:forge:upgraded:app`
+    Upgraded,
+}
+
+/// Run a job body over the context.
+pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
+    match job {
+        Job::Ping { account_id } => ping::run(ctx, account_id.as_deref()),
+        Job::Lifecycle { event } => lifecycle::run(
+            ctx,
+            match event {
+                LifecycleEvent::Installed => "installed",
+                LifecycleEvent::Upgraded => "upgraded",
+            },
+        ),
+        Job::Resolve {
+            key,
+            payload,
+            account_id,
+        } => resolve::run(ctx, key, payload, account_id.as_deref()),
+    }
+}

@@ -1,0 +1,309 @@
+//! Resolver calls from the app's pages. Each reads its whole payload first, then checks the
+//! caller's rights (as the caller, against Jira), then acts. A fault or a denial writes nothing.
+
+use serde_json::{json, Value};
+
+use crate::auth::{self, Action, Decision};
+use crate::effect::Effect;
+use crate::error::{CoreError, ErrorCode};
+use crate::jira::{self, encode, Request};
+use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
+use crate::settings::{BoardSettings, GlobalSettings};
+use crate::step::{Ctx, JobResult};
+use crate::store::{self, StoredBoard};
+use crate::validate::{is_project_key, Fields};
+
+/// Every resolver key the app defines (the shim defines exactly these).
+pub const RESOLVER_KEYS: &[&str] = &[
+    "ping",
+    "getGlobalSettings",
+    "updateGlobalSettings",
+    "listBoards",
+    "getBoardSettings",
+    "updateBoardSettings",
+    "getLogs",
+];
+
+/// Most boards listed for one project.
+const MAX_BOARD_PAGES: usize = 20;
+
+pub(crate) fn run(
+    ctx: &mut Ctx,
+    key: &str,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
+    match key {
+        "ping" => {
+            Fields::of(payload, "")?.finish()?;
+            super::ping::run(ctx, account)
+        }
+        "getGlobalSettings" => get_global(ctx, payload, account),
+        "updateGlobalSettings" => update_global(ctx, payload, account),
+        "listBoards" => list_boards(ctx, payload, account),
+        "getBoardSettings" => get_board(ctx, payload, account),
+        "updateBoardSettings" => update_board(ctx, payload, account),
+        "getLogs" => get_logs(ctx, payload, account),
+        _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
+    }
+}
+
+fn project_key(f: &mut Fields<'_>) -> Result<String, CoreError> {
+    let key = f.string("projectKey", 10)?;
+    if !is_project_key(key) {
+        return Err(f.fault("projectKey", ErrorCode::InvalidType, "not a Jira project key"));
+    }
+    Ok(key.to_string())
+}
+
+fn get_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    Fields::of(payload, "")?.finish()?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
+    let settings = store::load_global(ctx)?;
+    Ok(json!({ "settings": settings }))
+}
+
+fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let settings = GlobalSettings::from_payload(f.required("settings")?, "settings.")?;
+    f.finish()?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
+    store::save_global(ctx, &settings, ctx.now())?;
+    ctx.set_log_retention(settings.log_retention_days);
+    ctx.log(LogEntry::new(
+        ctx.now(),
+        Level::Info,
+        LogKind::ConfigChanged,
+        "GLOBAL_SETTINGS_CHANGED",
+        format!(
+            "global settings changed: automation {}, default zone {}, carry-over {}, logs kept {} days",
+            if settings.automation_enabled { "on" } else { "off" },
+            settings.default_time_zone,
+            settings.default_carry_over.as_str(),
+            settings.log_retention_days
+        ),
+    ));
+    Ok(json!({ "settings": settings }))
+}
+
+/// A scrum board as Jira reports it.
+struct JiraBoard {
+    id: u64,
+    name: String,
+    project_key: Option<String>,
+    scrum: bool,
+}
+
+fn board_of(v: &Value) -> Option<JiraBoard> {
+    Some(JiraBoard {
+        id: v["id"].as_u64()?,
+        name: v["name"].as_str().unwrap_or_default().to_string(),
+        project_key: v["location"]["projectKey"].as_str().map(str::to_string),
+        scrum: v["type"] == "scrum",
+    })
+}
+
+fn jira_failure(what: &str, r: &jira::Response) -> CoreError {
+    let s = r.error_summary();
+    CoreError::new(
+        ErrorCode::JiraError,
+        format!("{what}: Jira answered {} {}", s.code, s.message),
+    )
+}
+
+/// The board as the app sees it; `BOARD_NOT_FOUND` when Jira does not know it.
+fn fetch_board(ctx: &mut Ctx, board_id: u64) -> JobResult<JiraBoard> {
+    let r = jira::send(
+        ctx,
+        &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
+    )?;
+    match r.status {
+        200 => board_of(&r.body).ok_or_else(|| {
+            CoreError::new(ErrorCode::JiraError, "board answer without an id").into()
+        }),
+        404 => Err(CoreError::new(ErrorCode::BoardNotFound, "no such board").into()),
+        _ => Err(jira_failure("reading the board", &r).into()),
+    }
+}
+
+fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>) -> Value {
+    json!({
+        "boardId": board.id,
+        "name": board.name,
+        "configured": stored.is_some(),
+        "settings": stored.map(|s| s.settings.clone()).unwrap_or_default(),
+        "changedBy": stored.map(|s| s.changed_by.clone()),
+        "changedAt": stored.map(|s| s.changed_at),
+    })
+}
+
+fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let project = project_key(&mut f)?;
+    f.finish()?;
+    auth::require(
+        ctx,
+        Action::ProjectAdministration,
+        account,
+        Some(&project),
+        None,
+    )?;
+    let mut boards = Vec::new();
+    let mut start_at = 0;
+    for _ in 0..MAX_BOARD_PAGES {
+        let r = jira::send(
+            ctx,
+            &Request::get(format!(
+                "/rest/agile/1.0/board?type=scrum&projectKeyOrId={}&startAt={start_at}&maxResults=50",
+                encode(&project)
+            )),
+        )?;
+        if r.status != 200 {
+            return Err(jira_failure("listing boards", &r).into());
+        }
+        let values = r.body["values"].as_array().cloned().unwrap_or_default();
+        start_at += values.len();
+        // Jira can list boards whose filter merely touches the project: keep the project's own.
+        boards.extend(
+            values
+                .iter()
+                .filter_map(board_of)
+                .filter(|b| b.scrum && b.project_key.as_deref() == Some(project.as_str())),
+        );
+        if r.body["isLast"].as_bool().unwrap_or(true) || values.is_empty() {
+            break;
+        }
+    }
+    let ids: Vec<u64> = boards.iter().map(|b| b.id).collect();
+    let stored = store::load_boards(ctx, &ids)?;
+    let list: Vec<Value> = boards
+        .iter()
+        .map(|b| settings_view(b, stored.iter().find(|s| s.board_id == b.id)))
+        .collect();
+    Ok(json!({ "projectKey": project, "boards": list }))
+}
+
+/// Read `projectKey` and `boardId`, check the caller administers the project, and that the board
+/// is a scrum board of that project as Jira says.
+fn authorised_board(
+    ctx: &mut Ctx,
+    project: &str,
+    board_id: u64,
+    account: Option<&str>,
+) -> JobResult<JiraBoard> {
+    if account.is_none() {
+        return Err(auth::denied(ErrorCode::NotAuthenticated).into());
+    }
+    let grants = auth::fetch_grants(ctx, Some(project))?;
+    let check = |board_project: Option<&str>| match auth::decide(
+        Action::ProjectAdministration,
+        account,
+        grants,
+        Some(project),
+        board_project,
+    ) {
+        Decision::Allow => Ok(()),
+        Decision::Deny { code } => Err(auth::denied(code)),
+    };
+    // Rights first: a board's project is not revealed to someone who may not see it.
+    check(None)?;
+    let board = fetch_board(ctx, board_id)?;
+    check(Some(board.project_key.as_deref().unwrap_or("")))?;
+    if !board.scrum {
+        return Err(CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints").into());
+    }
+    Ok(board)
+}
+
+fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let project = project_key(&mut f)?;
+    let board_id = f.id("boardId")?;
+    f.finish()?;
+    let board = authorised_board(ctx, &project, board_id, account)?;
+    let stored = store::load_board(ctx, board_id)?;
+    Ok(settings_view(&board, stored.as_ref()))
+}
+
+fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let project = project_key(&mut f)?;
+    let board_id = f.id("boardId")?;
+    let settings = BoardSettings::from_payload(f.required("settings")?, "settings.")?;
+    f.finish()?;
+    let board = authorised_board(ctx, &project, board_id, account)?;
+    let global = store::load_global(ctx)?;
+    ctx.set_log_retention(global.log_retention_days);
+    // `account` is Some here: authorised_board denied anonymous callers.
+    let changed_by = account.unwrap_or_default();
+    store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now())?;
+    ctx.log(
+        LogEntry::new(
+            ctx.now(),
+            Level::Info,
+            LogKind::ConfigChanged,
+            "BOARD_SETTINGS_CHANGED",
+            format!(
+                "board {board_id} settings changed: automation {}, start {}, close {}, keep ahead {}",
+                on_off(settings.automate),
+                on_off(settings.auto_start),
+                on_off(settings.auto_close),
+                settings.keep_ahead
+            ),
+        )
+        .board(board_id),
+    );
+    let stored = store::load_board(ctx, board_id)?;
+    Ok(settings_view(&board, stored.as_ref()))
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let board_id = match f.optional("boardId") {
+        Some(_) => Some(f.id("boardId")?),
+        None => None,
+    };
+    let level = f.opt_string("level", 10)?;
+    if level.is_some_and(|l| !LEVEL_NAMES.contains(&l)) {
+        return Err(f
+            .fault("level", ErrorCode::OutOfRange, "must be info, warn or error")
+            .into());
+    }
+    let kind = f.opt_string("kind", 20)?;
+    if kind.is_some_and(|k| !KIND_NAMES.contains(&k)) {
+        return Err(f
+            .fault("kind", ErrorCode::OutOfRange, "not a log kind")
+            .into());
+    }
+    let cursor = f.opt_string("cursor", 1000)?;
+    let limit = f.opt_int("limit", 1, 100)?.unwrap_or(50) as u32;
+    f.finish()?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
+    let r = ctx.perform(Effect::ReadLogs {
+        board_id,
+        level: level.map(str::to_string),
+        kind: kind.map(str::to_string),
+        limit,
+        cursor: cursor.map(str::to_string),
+    })?;
+    if let Some(e) = r.error {
+        return Err(CoreError::new(
+            ErrorCode::StorageError,
+            format!("reading logs failed: {}", e.code),
+        )
+        .into());
+    }
+    let body = r.body.unwrap_or(Value::Null);
+    Ok(json!({
+        "entries": body["entries"].as_array().cloned().unwrap_or_default(),
+        "cursor": body["cursor"].clone(),
+    }))
+}

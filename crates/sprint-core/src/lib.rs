@@ -1,0 +1,35 @@
+//! # sprint-core
+//!
+//! Every decision of Sprint Automation for Jira Cloud, with no I/O and no clock. The shim hands the
+//! core a job, the run's `now` and the results of earlier effects; the core answers with the next
+//! effects to carry out (Jira requests, SQL, KVS, log lines, waits, queue pushes) or the outcome.
+//!
+//! ## Driver contract
+//! 1. Build a [`StepInput`] with the job, `now` (read once per run), a random `seed`, no results.
+//! 2. Call [`step`]. Carry out every effect of the output (they are independent: run them
+//!    concurrently if you like) and append each result at index `id` of `results`.
+//! 3. If the output has an `outcome`, the job is done: report it. Otherwise go to 2.
+//!
+//! Repeating a step is safe: the core is a pure function of its input. What must survive a crash
+//! is written by the job itself through `Sql`/`KvsSet` effects, and every job re-reads Jira before
+//! it acts, so running a job twice repeats no action. Nothing is kept between calls.
+
+pub mod auth;
+pub mod effect;
+pub mod error;
+pub mod jira;
+pub mod jobs;
+pub mod log;
+pub mod schema;
+pub mod settings;
+pub mod step;
+pub mod store;
+pub mod validate;
+
+pub use effect::{Actor, Effect, EffectResult, Failure, Method};
+pub use error::{CoreError, ErrorCode};
+pub use jobs::Job;
+pub use step::{step, step_json, Ctx, EffectRequest, Outcome, StepInput, StepOutput};
+
+/// Version of this core (the app's version).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

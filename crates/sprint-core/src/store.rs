@@ -1,0 +1,209 @@
+//! Reading and writing the app's own rows through `Sql` effects. Parameterised statements only.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use crate::effect::Effect;
+use crate::error::{CoreError, ErrorCode};
+use crate::settings::{BoardSettings, CarryOver, GlobalSettings};
+use crate::step::{Ctx, JobResult};
+
+/// Run one statement; a missing table becomes `SCHEMA_MISSING` (the handler must not migrate).
+pub fn sql(ctx: &mut Ctx, sql: &str, params: Vec<Value>) -> JobResult<crate::EffectResult> {
+    let r = ctx.perform(Effect::Sql {
+        sql: sql.to_string(),
+        params,
+    })?;
+    if let Some(e) = &r.error {
+        let missing = e.message.contains("doesn't exist") || e.message.contains("does not exist");
+        return Err(if missing {
+            CoreError::new(
+                ErrorCode::SchemaMissing,
+                "the app's tables are missing: reinstall or upgrade the app so its lifecycle handler migrates them",
+            )
+        } else {
+            CoreError::new(ErrorCode::StorageError, format!("SQL failed: {}", e.code))
+        }
+        .into());
+    }
+    Ok(r)
+}
+
+/// Rows of a read.
+pub fn rows(ctx: &mut Ctx, statement: &str, params: Vec<Value>) -> JobResult<Vec<Value>> {
+    Ok(sql(ctx, statement, params)?.rows.unwrap_or_default())
+}
+
+/// A column as an integer: drivers return BIGINT as a number or a string.
+pub fn int(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// A column as a boolean: MySQL BOOLEAN is TINYINT(1).
+pub fn boolean(v: &Value) -> bool {
+    v.as_bool().unwrap_or_else(|| int(v).unwrap_or(0) != 0)
+}
+
+fn opt_string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+/// Global settings (defaults when the row is absent).
+pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
+    let r = rows(
+        ctx,
+        "SELECT automation_enabled, default_time_zone, default_carry_over, log_retention_days \
+         FROM global_settings WHERE id = ?",
+        vec![json!(1)],
+    )?;
+    let Some(row) = r.first() else {
+        return Ok(GlobalSettings::default());
+    };
+    let d = GlobalSettings::default();
+    Ok(GlobalSettings {
+        automation_enabled: boolean(&row["automation_enabled"]),
+        default_time_zone: opt_string(&row["default_time_zone"]).unwrap_or(d.default_time_zone),
+        default_carry_over: row["default_carry_over"]
+            .as_str()
+            .and_then(CarryOver::parse)
+            .unwrap_or(d.default_carry_over),
+        log_retention_days: int(&row["log_retention_days"])
+            .map(|n| n as u32)
+            .unwrap_or(d.log_retention_days),
+    })
+}
+
+/// Write the global settings row.
+pub fn save_global(ctx: &mut Ctx, s: &GlobalSettings, now: DateTime<Utc>) -> JobResult<()> {
+    sql(
+        ctx,
+        "INSERT INTO global_settings (id, automation_enabled, default_time_zone, default_carry_over, \
+         log_retention_days, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
+         automation_enabled = VALUES(automation_enabled), default_time_zone = VALUES(default_time_zone), \
+         default_carry_over = VALUES(default_carry_over), log_retention_days = VALUES(log_retention_days), \
+         updated_at = VALUES(updated_at)",
+        vec![
+            json!(1),
+            json!(s.automation_enabled),
+            json!(s.default_time_zone),
+            json!(s.default_carry_over.as_str()),
+            json!(s.log_retention_days),
+            json!(now.timestamp_millis()),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A board's stored settings with who changed them last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBoard {
+    /// Board id.
+    pub board_id: u64,
+    /// Project the board belonged to when saved.
+    pub project_key: String,
+    /// The settings.
+    pub settings: BoardSettings,
+    /// Account id of the last change (shown as a name by the page, never logged).
+    pub changed_by: String,
+    /// When (epoch ms).
+    pub changed_at: i64,
+}
+
+const BOARD_COLUMNS: &str = "board_id, project_key, automate, auto_start, auto_close, carry_over, \
+    time_zone, start_time, close_time, working_days, holidays, keep_ahead, changed_by, changed_at";
+
+fn board_from_row(row: &Value) -> Option<StoredBoard> {
+    let list = |s: Option<&str>| -> Vec<String> {
+        s.map(|s| {
+            s.split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    Some(StoredBoard {
+        board_id: int(&row["board_id"])? as u64,
+        project_key: opt_string(&row["project_key"])?,
+        settings: BoardSettings {
+            automate: boolean(&row["automate"]),
+            auto_start: boolean(&row["auto_start"]),
+            auto_close: boolean(&row["auto_close"]),
+            carry_over: row["carry_over"].as_str().and_then(CarryOver::parse),
+            time_zone: opt_string(&row["time_zone"]),
+            start_time: opt_string(&row["start_time"]),
+            close_time: opt_string(&row["close_time"]),
+            working_days: list(row["working_days"].as_str()),
+            holidays: row["holidays"]
+                .as_str()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default(),
+            keep_ahead: int(&row["keep_ahead"]).unwrap_or(0) as u32,
+        },
+        changed_by: opt_string(&row["changed_by"]).unwrap_or_default(),
+        changed_at: int(&row["changed_at"]).unwrap_or(0),
+    })
+}
+
+/// One board's stored settings.
+pub fn load_board(ctx: &mut Ctx, board_id: u64) -> JobResult<Option<StoredBoard>> {
+    let r = rows(
+        ctx,
+        &format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id = ?"),
+        vec![json!(board_id)],
+    )?;
+    Ok(r.first().and_then(board_from_row))
+}
+
+/// Stored settings of several boards.
+pub fn load_boards(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<StoredBoard>> {
+    if board_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; board_ids.len()].join(", ");
+    let r = rows(
+        ctx,
+        &format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id IN ({marks})"),
+        board_ids.iter().map(|id| json!(id)).collect(),
+    )?;
+    Ok(r.iter().filter_map(board_from_row).collect())
+}
+
+/// Write a board's settings row.
+pub fn save_board(
+    ctx: &mut Ctx,
+    board_id: u64,
+    project_key: &str,
+    s: &BoardSettings,
+    changed_by: &str,
+    now: DateTime<Utc>,
+) -> JobResult<()> {
+    sql(
+        ctx,
+        &format!(
+            "INSERT INTO board_settings ({BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON DUPLICATE KEY UPDATE project_key = VALUES(project_key), automate = VALUES(automate), \
+             auto_start = VALUES(auto_start), auto_close = VALUES(auto_close), carry_over = VALUES(carry_over), \
+             time_zone = VALUES(time_zone), start_time = VALUES(start_time), close_time = VALUES(close_time), \
+             working_days = VALUES(working_days), holidays = VALUES(holidays), keep_ahead = VALUES(keep_ahead), \
+             changed_by = VALUES(changed_by), changed_at = VALUES(changed_at)"
+        ),
+        vec![
+            json!(board_id),
+            json!(project_key),
+            json!(s.automate),
+            json!(s.auto_start),
+            json!(s.auto_close),
+            json!(s.carry_over.map(CarryOver::as_str)),
+            json!(s.time_zone),
+            json!(s.start_time),
+            json!(s.close_time),
+            json!(s.working_days.join(",")),
+            json!(serde_json::to_string(&s.holidays).unwrap_or_else(|_| "[]".into())),
+            json!(s.keep_ahead),
+            json!(changed_by),
+            json!(now.timestamp_millis()),
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The step protocol and the Jira retry policy, through the public JSON-shaped API.
+//! Runs natively and under wasm-bindgen-test in Node.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use serde_json::json;
+use sprint_core::{step, step_json, EffectResult, ErrorCode, Job, Outcome, StepInput};
+
+fn input(job: Job, results: Vec<EffectResult>) -> StepInput {
+    StepInput {
+        job,
+        now: "2026-03-29T00:30:00Z".parse().unwrap(),
+        seed: 7,
+        results,
+    }
+}
+
+fn ping_as(account: &str) -> Job {
+    Job::Ping {
+        account_id: Some(account.to_string()),
+    }
+}
+
+fn jira_answer(status: u16, body: serde_json::Value) -> EffectResult {
+    EffectResult {
+        status: Some(status),
+        body: Some(body),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn ping_without_account_finishes_without_effects() {
+    let out = step(&input(Job::Ping { account_id: None }, vec![]));
+    assert!(out.effects.is_empty());
+    let Some(Outcome::Ok(v)) = out.outcome else {
+        panic!("expected ok")
+    };
+    assert_eq!(v["pong"], true);
+    assert_eq!(v["jiraAdmin"], serde_json::Value::Null);
+}
+
+#[test]
+fn ping_asks_jira_as_the_user_then_finishes_on_the_answer() {
+    let first = step(&input(ping_as("u1"), vec![]));
+    assert_eq!(first.outcome, None);
+    assert_eq!(first.effects.len(), 1);
+    let e = serde_json::to_value(&first.effects[0]).unwrap();
+    assert_eq!(e["id"], 0);
+    assert_eq!(e["effect"]["type"], "jira");
+    assert_eq!(e["effect"]["actor"], "user");
+    assert_eq!(e["effect"]["method"], "GET");
+
+    let answer = jira_answer(
+        200,
+        json!({"permissions": {"ADMINISTER": {"havePermission": true}}}),
+    );
+    let second = step(&input(ping_as("u1"), vec![answer]));
+    assert!(second.effects.is_empty());
+    let Some(Outcome::Ok(v)) = second.outcome else {
+        panic!("expected ok")
+    };
+    assert_eq!(v["jiraAdmin"], true);
+}
+
+#[test]
+fn a_429_waits_for_retry_after_then_repeats_the_request() {
+    let limited = EffectResult {
+        status: Some(429),
+        retry_after_seconds: Some(3.0),
+        ..Default::default()
+    };
+    let out = step(&input(ping_as("u1"), vec![limited.clone()]));
+    let e = serde_json::to_value(&out.effects[0]).unwrap();
+    assert_eq!(e["id"], 1);
+    assert_eq!(e["effect"]["type"], "wait");
+    let ms = e["effect"]["ms"].as_u64().unwrap();
+    assert!((3000..=3250).contains(&ms), "waited {ms} ms");
+
+    let out = step(&input(ping_as("u1"), vec![limited, EffectResult::default()]));
+    let e = serde_json::to_value(&out.effects[0]).unwrap();
+    assert_eq!(e["id"], 2);
+    assert_eq!(e["effect"]["type"], "jira");
+}
+
+#[test]
+fn transient_failures_back_off_exponentially_and_give_up_after_five_attempts() {
+    let failed = EffectResult {
+        error: Some(sprint_core::Failure {
+            code: "NETWORK".into(),
+            message: "reset".into(),
+        }),
+        ..Default::default()
+    };
+    let mut results = vec![];
+    let mut waits = vec![];
+    loop {
+        let out = step(&input(ping_as("u1"), results.clone()));
+        if let Some(outcome) = out.outcome {
+            let Outcome::Err(e) = outcome else {
+                panic!("expected an error")
+            };
+            assert_eq!(e.code, ErrorCode::JiraError);
+            break;
+        }
+        let e = serde_json::to_value(&out.effects[0]).unwrap();
+        if e["effect"]["type"] == "wait" {
+            waits.push(e["effect"]["ms"].as_u64().unwrap());
+            results.push(EffectResult::default());
+        } else {
+            results.push(failed.clone());
+        }
+    }
+    assert_eq!(waits.len(), 4, "5 attempts, 4 waits between them");
+    for (i, w) in waits.iter().enumerate() {
+        let step = 500.0 * 2f64.powi(i as i32);
+        assert!(
+            (*w as f64) >= step * 0.5 && (*w as f64) <= step,
+            "wait {i} = {w}"
+        );
+    }
+}
+
+#[test]
+fn replaying_a_step_gives_the_same_output() {
+    let a = step(&input(ping_as("u1"), vec![]));
+    let b = step(&input(ping_as("u1"), vec![]));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_json_and_unknown_jobs_are_coded_errors() {
+    for bad in [
+        "not json",
+        r#"{"job":{"job":"launchRockets"},"now":"2026-01-01T00:00:00Z"}"#,
+        r#"{"job":{"job":"ping"},"now":"yesterday"}"#,
+        r#"{"job":{"job":"ping"},"now":"2026-01-01T00:00:00Z","extra":1}"#,
+    ] {
+        let out: serde_json::Value = serde_json::from_str(&step_json(bad)).unwrap();
+        assert_eq!(out["outcome"]["err"]["code"], "INVALID_INPUT", "{bad}");
+        assert_eq!(out["effects"], json!([]));
+    }
+}

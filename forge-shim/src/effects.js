@@ -1,0 +1,180 @@
+'use strict';
+// Carries out the effects the core returns. Each function does exactly what the effect's doc in
+// crates/sprint-core/src/effect.rs says, and turns every failure into a result: the core decides
+// what a failure means, the shim never does.
+const crypto = require('crypto');
+const api = require('@forge/api');
+const { assumeTrustedRoute, getAppContext } = require('@forge/api');
+const { kvs, Filter, FilterConditions, Sort } = require('@forge/kvs');
+const { sql, migrationRunner } = require('@forge/sql');
+const { Queue } = require('@forge/events');
+
+// Short-lived answers for requests the core marked cacheable, keyed by account: a user's
+// permission answer is never served to another user.
+const jiraCache = new Map();
+const JIRA_CACHE_MAX = 500;
+
+async function jira(effect, inv) {
+  const { actor, method, path, body, cacheSeconds } = effect;
+  const who = actor === 'user' ? `user:${inv.accountId || ''}` : 'app';
+  const cacheKey = cacheSeconds && method === 'GET' ? `${who} ${path}` : null;
+  if (cacheKey) {
+    const hit = jiraCache.get(cacheKey);
+    if (hit && Date.now() - hit.at < cacheSeconds * 1000) return hit.result;
+  }
+  const client = actor === 'user' ? api.asUser() : api.asApp();
+  let result;
+  try {
+    const res = await client.requestJira(assumeTrustedRoute(path), {
+      method,
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let parsed = null;
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
+    result = { status: res.status, body: parsed };
+    const retryAfter = Number(res.headers.get('Retry-After'));
+    if (res.headers.get('Retry-After') !== null && Number.isFinite(retryAfter)) result.retryAfterSeconds = retryAfter;
+  } catch (e) {
+    return { error: { code: 'NETWORK', message: String(e && e.message ? e.message : e).slice(0, 200) } };
+  }
+  if (cacheKey && result.status === 200) {
+    if (jiraCache.size >= JIRA_CACHE_MAX) jiraCache.delete(jiraCache.keys().next().value);
+    jiraCache.set(cacheKey, { at: Date.now(), result });
+  }
+  return result;
+}
+
+function storageFailure(e) {
+  return { error: { code: String((e && e.code) || 'STORAGE_ERROR'), message: String((e && e.message) || e).slice(0, 200) } };
+}
+
+async function runSql({ sql: text, params }) {
+  try {
+    const res = await sql.prepare(text).bindParams(...(params || [])).execute();
+    const rows = res.rows;
+    if (Array.isArray(rows)) return { rows };
+    return { affectedRows: Number((rows && rows.affectedRows) || 0) };
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+async function kvsGet({ key }) {
+  try {
+    const value = await kvs.get(key);
+    return { body: value === undefined ? null : value };
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+async function kvsSet({ key, value }) {
+  try { await kvs.set(key, value); return {}; } catch (e) { return storageFailure(e); }
+}
+
+async function kvsDelete({ key }) {
+  try { await kvs.delete(key); return {}; } catch (e) { return storageFailure(e); }
+}
+
+// The application log lives in the KVS entity `app-log` (manifest: app.storage.entities). Keys
+// start with the zero-padded time so equal times still sort; the indexes do the ordering.
+const LOG_ENTITY = 'app-log';
+
+function logRecord(entry) {
+  const record = { time: Date.parse(entry.time), level: entry.level, kind: entry.kind, reason: entry.reason, message: entry.message };
+  if (entry.boardId !== undefined) record.boardId = entry.boardId;
+  if (entry.sprintId !== undefined) record.sprintId = entry.sprintId;
+  if (entry.jira) Object.assign(record, { jiraStatus: entry.jira.status, jiraCode: entry.jira.code, jiraMessage: entry.jira.message });
+  return record;
+}
+
+function logEntry(record) {
+  const entry = { time: new Date(record.time).toISOString(), level: record.level, kind: record.kind, reason: record.reason, message: record.message };
+  if (record.boardId !== undefined) entry.boardId = record.boardId;
+  if (record.sprintId !== undefined) entry.sprintId = record.sprintId;
+  if (record.jiraCode !== undefined) entry.jira = { status: record.jiraStatus, code: record.jiraCode, message: record.jiraMessage };
+  return entry;
+}
+
+async function log({ entry, ttlDays }) {
+  // One JSON object per line: Forge's log viewer and any log shipper can parse it.
+  console.log(JSON.stringify({ app: 'sprint-automation', ...entry }));
+  const record = logRecord(entry);
+  const key = `${String(record.time).padStart(15, '0')}-${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    await kvs.entity(LOG_ENTITY).set(key, record, { ttl: { value: ttlDays, unit: 'DAYS' } });
+    return {};
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+async function readLogs({ boardId, level, kind, limit, cursor }) {
+  try {
+    let query = kvs.entity(LOG_ENTITY).query();
+    query = boardId !== undefined
+      ? query.index('by-board', { partition: [boardId] })
+      : query.index('by-time');
+    const conditions = [];
+    if (level) conditions.push(['level', level]);
+    if (kind) conditions.push(['kind', kind]);
+    if (conditions.length) {
+      let filter = new Filter();
+      for (const [field, value] of conditions) filter = filter.and(field, FilterConditions.equalTo(value));
+      query = query.filters(filter);
+    }
+    query = query.sort(Sort.DESC).limit(limit);
+    if (cursor) query = query.cursor(cursor);
+    const page = await query.getMany();
+    return { body: { entries: page.results.map((r) => logEntry(r.value)), cursor: page.nextCursor || null } };
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+async function migrate({ migrations }) {
+  try {
+    for (const m of migrations) migrationRunner.enqueue(m.name, m.ddl);
+    const applied = await migrationRunner.run();
+    return { body: { applied } };
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function remainingTime() {
+  return { remainingMs: Math.max(0, Math.floor(getAppContext().invocationRemainingTimeInMillis())) };
+}
+
+async function enqueue({ queue, body, delaySeconds }) {
+  try {
+    await new Queue({ key: queue }).push([{ body, delayInSeconds: delaySeconds || 0 }]);
+    return {};
+  } catch (e) {
+    return storageFailure(e);
+  }
+}
+
+/** Carry out one effect for the invocation `inv` ({accountId}); always resolves to a result. */
+async function perform(effect, inv) {
+  switch (effect.type) {
+    case 'jira': return jira(effect, inv);
+    case 'sql': return runSql(effect);
+    case 'kvsGet': return kvsGet(effect);
+    case 'kvsSet': return kvsSet(effect);
+    case 'kvsDelete': return kvsDelete(effect);
+    case 'log': return log(effect);
+    case 'readLogs': return readLogs(effect);
+    case 'migrate': return migrate(effect);
+    case 'wait': await sleep(effect.ms); return {};
+    case 'remainingTime': return remainingTime();
+    case 'enqueue': return enqueue(effect);
+    default: return { error: { code: 'UNKNOWN_EFFECT', message: String(effect.type) } };
+  }
+}
+
+module.exports = { perform };

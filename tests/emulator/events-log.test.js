@@ -1,0 +1,92 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { setup, call, T0, iso, DAY } = require('./helpers');
+
+const A = '/rest/agile/1.0';
+const E = (t) => `avi:jira-software:${t}:sprint`;
+
+test('events: created, updated, started, closed, deleted through REST, with atlassianId only for users', async () => {
+  const { jira, board, clock } = await setup();
+  try {
+    const got = [];
+    const off = jira.onSprintEvent((e) => got.push(e));
+    const s = (await call(jira, 'POST', `${A}/sprint`, { body: { name: 'S', originBoardId: board.id, goal: 'g' } })).body;
+    await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { name: 'S2' }, as: 'user', accountId: 'user-1' });
+    await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { state: 'active', startDate: iso(T0), endDate: iso(T0 + 7 * DAY) } });
+    clock.advance(DAY);
+    await call(jira, 'PUT', `${A}/sprint/${s.id}`, { body: { name: 'S3', state: 'closed', startDate: iso(T0), endDate: iso(T0 + 7 * DAY) }, as: 'user', accountId: 'padmin-1' });
+    const d = (await call(jira, 'POST', `${A}/sprint`, { body: { name: 'D', originBoardId: board.id } })).body;
+    await call(jira, 'DELETE', `${A}/sprint/${d.id}`);
+    await call(jira, 'POST', `${A}/sprint/${d.id}`, { body: { name: 'gone' } }); // 404: no event
+    await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { state: 'active' } }); // 400: no event
+    assert.deepEqual(got.map((e) => e.eventType), [E('created'), E('updated'), E('started'), E('closed'), E('created'), E('deleted')]);
+    assert.deepEqual(got.map((e) => e.atlassianId), [undefined, 'user-1', undefined, 'padmin-1', undefined, undefined]);
+    assert.equal('atlassianId' in got[0], false);
+    assert.deepEqual(got[3].sprint, {
+      id: s.id, self: `${jira.url}${A}/sprint/${s.id}`, state: 'closed', name: 'S3', startDate: iso(T0), endDate: iso(T0 + 7 * DAY),
+      completeDate: iso(T0 + DAY), originBoardId: board.id, goal: null,
+    });
+    assert.equal(got[0].sprint.goal, 'g');
+    assert.equal(jira.events.length, 6);
+    off();
+    await call(jira, 'POST', `${A}/sprint`, { body: { name: 'quiet', originBoardId: board.id } });
+    assert.equal(got.length, 6, 'unsubscribed');
+    // a throwing listener does not break the emulator
+    jira.onSprintEvent(() => { throw new Error('listener bug'); });
+    assert.equal((await call(jira, 'POST', `${A}/sprint`, { body: { name: 'still ok', originBoardId: board.id } })).status, 201);
+  } finally {
+    await jira.close();
+  }
+});
+
+test('events from the control API only with emit', async () => {
+  const { jira, board } = await setup();
+  try {
+    const got = [];
+    jira.onSprintEvent((e) => got.push(e));
+    const s = jira.addSprint({ boardId: board.id, name: 'quiet' });
+    jira.updateSprint(s.id, { name: 'quiet 2' });
+    assert.equal(got.length, 0);
+    const t = jira.addSprint({ boardId: board.id, name: 'loud', emit: true, atlassianId: 'user-1' });
+    jira.updateSprint(t.id, { goal: 'x' }, { emit: true });
+    jira.updateSprint(t.id, { state: 'active', startDate: T0, endDate: T0 + DAY }, { emit: true });
+    jira.updateSprint(t.id, { state: 'closed' }, { emit: true });
+    jira.deleteSprint(s.id, { emit: true });
+    assert.deepEqual(got.map((e) => e.eventType), [E('created'), E('updated'), E('started'), E('closed'), E('deleted')]);
+    assert.equal(got[0].atlassianId, 'user-1');
+  } finally {
+    await jira.close();
+  }
+});
+
+test('request log: method, path, query, provider, accountId, status, at (simulated clock); counts and reset', async () => {
+  const { jira, board, clock } = await setup();
+  try {
+    await call(jira, 'GET', `${A}/board?type=scrum&startAt=0`);
+    clock.advance(5000);
+    await call(jira, 'GET', `${A}/board/${board.id}/sprint?state=active`, { as: 'user', accountId: 'user-1' });
+    await call(jira, 'POST', `${A}/sprint`, { body: { name: 'S', originBoardId: board.id } });
+    await call(jira, 'GET', '/rest/api/3/nothing-here');
+    assert.deepEqual(jira.requests[0], {
+      method: 'GET', path: `${A}/board`, query: { type: 'scrum', startAt: '0' }, provider: 'app', accountId: undefined,
+      body: undefined, status: 200, at: clock.now() - 5000,
+    });
+    assert.equal(jira.requests[1].provider, 'user');
+    assert.equal(jira.requests[1].accountId, 'user-1');
+    assert.equal(jira.requests[1].at, clock.now());
+    assert.deepEqual(jira.requests[2].body, { name: 'S', originBoardId: board.id });
+    assert.equal(jira.countRequests({}), 4);
+    assert.equal(jira.countRequests({ method: 'post' }), 1);
+    assert.equal(jira.countRequests({ provider: 'app' }), 3);
+    assert.equal(jira.countRequests({ path: /\/sprint/ }), 2);
+    assert.equal(jira.countRequests({ path: `${A}/sprint`, status: 201 }), 1);
+    assert.equal(jira.countRequests({ status: 404 }), 1);
+    assert.equal(jira.countRequests((r) => r.query.state === 'active'), 1);
+    jira.resetRequests();
+    assert.equal(jira.requests.length, 0);
+    assert.equal(jira.countRequests({}), 0);
+  } finally {
+    await jira.close();
+  }
+});

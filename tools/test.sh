@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command (README): every check CI runs, in order, failing on the first red one.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+SHARED_DIR="${SHARED_DIR:-$root/../shared}"
+export SHARED_DIR
+section() { printf '\n===== %s\n' "$*"; }
+t0=$(date +%s)
+
+section "build: core -> wasm -> embedded module"
+tools/build-wasm.sh
+
+section "rustfmt"
+cargo fmt --all -- --check
+
+section "clippy (warnings are errors)"
+cargo clippy --quiet --locked --workspace --all-targets -- -D warnings
+cargo clippy --quiet --locked -p sprint-wasm --target wasm32-unknown-unknown -- -D warnings
+
+section "core purity: no wasm-bindgen/js-sys in sprint-core, chrono without clock"
+if cargo tree --locked -p sprint-core -e normal --prefix none | grep -E '^(wasm-bindgen|js-sys|iana-time-zone) '; then
+  echo "sprint-core must not depend on the crates above" >&2; exit 1
+fi
+cargo tree --locked -p sprint-core -e features -i chrono --prefix none | grep -q 'chrono feature "clock"' && { echo "chrono's clock feature is on in sprint-core" >&2; exit 1; }
+
+section "core tests (native)"
+cargo test --quiet --locked -p sprint-core
+
+section "core tests (wasm32 under wasm-bindgen-test in Node)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --locked -p sprint-core --target wasm32-unknown-unknown
+
+section "cargo audit (offline RustSec copy)"
+cargo audit --db "$SHARED_DIR/advisory-db" --no-fetch --stale
+
+section "manifest validation (FULL + PRODUCT_TRIGGER)"
+node tests/platform/validate-manifest.js
+
+section "forge lint (offline, Atlassian's OpenAPI specs)"
+node tests/platform/lint-offline.js
+
+section "eslint"
+tests/node_modules/.bin/eslint --max-warnings 0 .
+
+section "node suites: emulator conformance, test bed, bundling, end-to-end"
+node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/
+
+echo
+echo "all checks passed in $(( $(date +%s) - t0 )) s"
