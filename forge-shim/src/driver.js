@@ -12,14 +12,36 @@ const { perform } = require('./effects');
  */
 async function runJob(job, inv = {}) {
   const now = new Date(Date.now()).toISOString(); // read once: every replay of this run agrees
-  const seed = crypto.randomBytes(4).readUInt32BE(0);
+  const seed = crypto.randomBytes(6).readUIntBE(0, 6); // 48 bits: exact in a JS number
   const results = [];
   for (;;) {
     const out = core.step({ job, now, seed, results });
-    const done = await Promise.all(out.effects.map((req) => perform(req.effect, inv)));
+    const done = await Promise.all(out.effects.map((req) => carryOut(req.effect, inv)));
     out.effects.forEach((req, i) => { results[req.id] = done[i]; });
     if (out.outcome) return out.outcome;
   }
+}
+
+function carryOut(effect, inv) {
+  return effect.type === 'runJobs' ? runJobs(effect, inv) : perform(effect, inv);
+}
+
+/** RunJobs: each job through this same loop, at most `concurrency` at a time, outcomes in order. */
+async function runJobs({ jobs, concurrency }, inv) {
+  const outcomes = new Array(jobs.length);
+  let next = 0;
+  async function worker() {
+    while (next < jobs.length) {
+      const i = next++;
+      try {
+        outcomes[i] = await runJob(jobs[i], inv);
+      } catch (e) {
+        outcomes[i] = { err: { code: 'DRIVER_CONTRACT', status: 500, message: String((e && e.message) || e).slice(0, 200) } };
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, jobs.length)) }, worker));
+  return { body: outcomes };
 }
 
 module.exports = { runJob };

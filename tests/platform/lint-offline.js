@@ -10,7 +10,9 @@
 // Lints every .js/.ts file under <app>/src (the symlink is followed), generated/ included.
 // Usage: node tests/platform/lint-offline.js [appDir]   (default: the repo root)
 // Env: SHARED_DIR (default: <repo>/../shared; specs in $SHARED_DIR/specs), JIRA_SPEC / JSW_SPEC override files.
-// Exit: 0 = no errors (warnings allowed), 1 = lint errors, 2 = the check could not run.
+// Exit: 0 = no errors (warnings allowed), 1 = lint errors or a linter crashed (e.g. PermissionLinter throws
+// "Unknown product" on any call to a function whose name contains requestJira/requestConfluence/requestBitbucket,
+// like requestJiraAsApp(); forge lint only prints a warning then), 2 = the check could not run.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -57,7 +59,12 @@ async function lintApp(appDir = REPO, { manifestFile = 'manifest.yml', srcDir = 
   const { lint, problemCount } = require('@forge/lint');
   const YAML = require('yaml');
   const statsigStub = { getDeprecatedRuntimes: async () => [] }; // all the client-side linters call
-  const logger = { info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+  // The linters report their own crashes only as an info line ("Could not perform some linting actions for
+  // <Linter> due to unhandled error ...") and return no results: a crashed PermissionLinter silently disables
+  // every scope check. Collect those lines and count them as errors.
+  const messages = [];
+  const keep = (m) => messages.push(String(m));
+  const logger = { info: keep, warn: keep, error: keep, debug() {}, trace() {} };
   const cwd = process.cwd();
   process.chdir(appDir);
   try {
@@ -69,7 +76,14 @@ async function lintApp(appDir = REPO, { manifestFile = 'manifest.yml', srcDir = 
       ...r.warnings.map((e) => ({ level: 'warning', ...e })),
       ...r.approvals.map((e) => ({ level: 'approval', ...e })),
     ].map((e) => ({ file: r.file, level: e.level, line: e.line, column: e.column, message: e.message, metadata: e.metadata })));
-    return { results, counts: problemCount(results), files, issues };
+    // eslint-disable-next-line no-control-regex
+    const plain = (m) => m.replace(/\x1b\[[0-9;]*m/g, '').trim();
+    for (const m of messages.map(plain).filter((x) => /Could not perform some linting actions/.test(x))) {
+      issues.push({ file: '', level: 'error', line: 0, column: 0, message: `LINTER CRASHED: ${m}`, metadata: { linterFailed: true } });
+    }
+    const counts = problemCount(results);
+    counts.errors += issues.filter((i) => i.metadata && i.metadata.linterFailed).length;
+    return { results, counts, files, issues };
   } finally {
     process.chdir(cwd);
     if (!process.env.FORGE_LINT_KEEP_XDG) fs.rmSync(process.env.XDG_CONFIG_HOME, { recursive: true, force: true });

@@ -66,7 +66,9 @@ pub fn decide(
                 return deny(ErrorCode::NotProjectAdmin);
             }
             match (named_project, board_project) {
-                (Some(named), Some(actual)) if named != actual => deny(ErrorCode::BoardNotInProject),
+                (Some(named), Some(actual)) if named != actual => {
+                    deny(ErrorCode::BoardNotInProject)
+                }
                 _ => Decision::Allow,
             }
         }
@@ -75,7 +77,8 @@ pub fn decide(
 
 /// Ask Jira, as the caller, what they may do (for `project`, when given).
 pub fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
-    let mut path = "/rest/api/3/mypermissions?permissions=ADMINISTER%2CADMINISTER_PROJECTS".to_string();
+    let mut path =
+        "/rest/api/3/mypermissions?permissions=ADMINISTER%2CADMINISTER_PROJECTS".to_string();
     if let Some(p) = project {
         path.push_str("&projectKey=");
         path.push_str(&encode(p));
@@ -164,15 +167,71 @@ mod tests {
         use Action::*;
         let a = Some("acc");
         let table = [
-            (SiteAdministration, None, ADMIN, Some("A"), Some("A"), deny(ErrorCode::NotAuthenticated)),
+            (
+                SiteAdministration,
+                None,
+                ADMIN,
+                Some("A"),
+                Some("A"),
+                deny(ErrorCode::NotAuthenticated),
+            ),
             (SiteAdministration, a, ADMIN, None, None, Decision::Allow),
-            (SiteAdministration, a, PADMIN, None, None, deny(ErrorCode::NotJiraAdmin)),
-            (SiteAdministration, a, USER, None, None, deny(ErrorCode::NotJiraAdmin)),
-            (ProjectAdministration, a, USER, Some("A"), Some("A"), deny(ErrorCode::NotProjectAdmin)),
-            (ProjectAdministration, a, PADMIN, Some("A"), Some("A"), Decision::Allow),
-            (ProjectAdministration, a, PADMIN, Some("A"), Some("B"), deny(ErrorCode::BoardNotInProject)),
-            (ProjectAdministration, a, ADMIN, Some("A"), Some("B"), deny(ErrorCode::BoardNotInProject)),
-            (ProjectAdministration, a, ADMIN, Some("A"), None, Decision::Allow),
+            (
+                SiteAdministration,
+                a,
+                PADMIN,
+                None,
+                None,
+                deny(ErrorCode::NotJiraAdmin),
+            ),
+            (
+                SiteAdministration,
+                a,
+                USER,
+                None,
+                None,
+                deny(ErrorCode::NotJiraAdmin),
+            ),
+            (
+                ProjectAdministration,
+                a,
+                USER,
+                Some("A"),
+                Some("A"),
+                deny(ErrorCode::NotProjectAdmin),
+            ),
+            (
+                ProjectAdministration,
+                a,
+                PADMIN,
+                Some("A"),
+                Some("A"),
+                Decision::Allow,
+            ),
+            (
+                ProjectAdministration,
+                a,
+                PADMIN,
+                Some("A"),
+                Some("B"),
+                deny(ErrorCode::BoardNotInProject),
+            ),
+            (
+                ProjectAdministration,
+                a,
+                ADMIN,
+                Some("A"),
+                Some("B"),
+                deny(ErrorCode::BoardNotInProject),
+            ),
+            (
+                ProjectAdministration,
+                a,
+                ADMIN,
+                Some("A"),
+                None,
+                Decision::Allow,
+            ),
         ];
         for (action, account, grants, named, actual, want) in table {
             assert_eq!(decide(action, account, grants, named, actual), want);

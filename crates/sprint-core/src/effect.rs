@@ -33,7 +33,11 @@ pub enum Method {
 
 /// One thing the driver must do. Serialised with a `type` tag, camelCase fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Effect {
     /// Send one Jira REST request with `requestJira` as `actor`. `path` is complete and already
     /// percent-encoded (query included). Feed back `status`, the parsed JSON `body` (or null), and
@@ -83,11 +87,19 @@ pub enum Effect {
     /// Run these schema migrations, in order, with @forge/sql's migration runner (which skips the
     /// ones already applied). Only the install/upgrade lifecycle job emits this. Feed back
     /// `body: {applied: [names run now]}`, or `error`.
-    Migrate { migrations: Vec<crate::schema::Migration> },
+    Migrate {
+        migrations: Vec<crate::schema::Migration>,
+    },
     /// Wait this long (a backoff the core chose), then feed back an empty result.
     Wait { ms: u64 },
     /// Ask the platform how much invocation time is left. Feed back `remainingMs`.
     RemainingTime {},
+    /// Run each job to its outcome with this same driver loop (at most `concurrency` at once), in
+    /// this invocation. Feed back `body: [outcome, ...]` in job order.
+    RunJobs {
+        jobs: Vec<crate::jobs::Job>,
+        concurrency: u32,
+    },
     /// Push one event on an @forge/events queue. Feed back an empty result, or `error`.
     Enqueue {
         queue: String,

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod effect;
+pub mod engine;
 pub mod error;
 pub mod jira;
 pub mod jobs;
@@ -24,6 +25,7 @@ pub mod schema;
 pub mod settings;
 pub mod step;
 pub mod store;
+pub mod timecalc;
 pub mod validate;
 
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};

@@ -214,12 +214,9 @@ impl BoardSettings {
         let days = f.array("workingDays", 7)?;
         let mut working_days = Vec::new();
         for d in days {
-            let name = d
-                .as_str()
-                .filter(|s| WEEKDAYS.contains(s))
-                .ok_or_else(|| {
-                    f.fault("workingDays", ErrorCode::OutOfRange, "days are MON..SUN")
-                })?;
+            let name = d.as_str().filter(|s| WEEKDAYS.contains(s)).ok_or_else(|| {
+                f.fault("workingDays", ErrorCode::OutOfRange, "days are MON..SUN")
+            })?;
             if working_days.iter().any(|w| w == name) {
                 return Err(f.fault("workingDays", ErrorCode::OutOfRange, "a day is repeated"));
             }
@@ -295,8 +292,16 @@ mod tests {
     fn every_fault_has_its_code_and_field() {
         let cases: Vec<(&str, Value, ErrorCode)> = vec![
             ("automate", json!("yes"), ErrorCode::InvalidType),
-            ("timeZone", json!("Mars/Olympus"), ErrorCode::UnknownTimeZone),
-            ("timeZone", json!("europe/berlin"), ErrorCode::UnknownTimeZone),
+            (
+                "timeZone",
+                json!("Mars/Olympus"),
+                ErrorCode::UnknownTimeZone,
+            ),
+            (
+                "timeZone",
+                json!("europe/berlin"),
+                ErrorCode::UnknownTimeZone,
+            ),
             ("startTime", json!("24:00"), ErrorCode::InvalidTimeOfDay),
             ("startTime", json!("9:00"), ErrorCode::InvalidTimeOfDay),
             ("carryOver", json!("trash"), ErrorCode::OutOfRange),

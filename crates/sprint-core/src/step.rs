@@ -121,6 +121,11 @@ impl<'a> Ctx<'a> {
         self.now
     }
 
+    /// This run's id (from the seed): names the lease owner.
+    pub fn run_id(&self) -> String {
+        format!("run-{:012x}", self.seed)
+    }
+
     /// A deterministic pseudo-random number in `0..1` for the next effect id (backoff jitter).
     pub fn jitter(&self) -> f64 {
         // SplitMix64 of (seed, id): stable across replays, different per effect.

@@ -36,7 +36,8 @@ pub fn rows(ctx: &mut Ctx, statement: &str, params: Vec<Value>) -> JobResult<Vec
 
 /// A column as an integer: drivers return BIGINT as a number or a string.
 pub fn int(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
 /// A column as a boolean: MySQL BOOLEAN is TINYINT(1).
@@ -205,5 +206,26 @@ pub fn save_board(
             json!(now.timestamp_millis()),
         ],
     )?;
+    Ok(())
+}
+
+/// Keep the board in the schedule while automation is on: due now, so the next tick reconciles it
+/// with Jira and computes its instants. Off: the row goes, and the board costs nothing.
+pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult<()> {
+    if automate {
+        let now = ctx.now().timestamp_millis();
+        sql(
+            ctx,
+            "INSERT INTO board_schedule (board_id, next_due_at, reconcile_at) VALUES (?, ?, ?) \
+             ON DUPLICATE KEY UPDATE next_due_at = VALUES(next_due_at), reconcile_at = VALUES(reconcile_at)",
+            vec![json!(board_id), json!(now), json!(now)],
+        )?;
+    } else {
+        sql(
+            ctx,
+            "DELETE FROM board_schedule WHERE board_id = ?",
+            vec![json!(board_id)],
+        )?;
+    }
     Ok(())
 }

@@ -161,7 +161,11 @@ impl<'a> Fields<'a> {
 
     /// A domain fault for `key` with its own code.
     pub fn fault(&self, key: &str, code: ErrorCode, message: &str) -> CoreError {
-        fault(code, &self.path(key), format!("{}: {message}", self.path(key)))
+        fault(
+            code,
+            &self.path(key),
+            format!("{}: {message}", self.path(key)),
+        )
     }
 
     /// Reject any field that was not read.

@@ -78,7 +78,10 @@ fn a_429_waits_for_retry_after_then_repeats_the_request() {
     let ms = e["effect"]["ms"].as_u64().unwrap();
     assert!((3000..=3250).contains(&ms), "waited {ms} ms");
 
-    let out = step(&input(ping_as("u1"), vec![limited, EffectResult::default()]));
+    let out = step(&input(
+        ping_as("u1"),
+        vec![limited, EffectResult::default()],
+    ));
     let e = serde_json::to_value(&out.effects[0]).unwrap();
     assert_eq!(e["id"], 2);
     assert_eq!(e["effect"]["type"], "jira");

@@ -3,11 +3,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::{CoreError, ErrorCode};
 use crate::step::{Ctx, JobResult};
 
+mod board;
+mod event;
 mod lifecycle;
 mod ping;
 pub mod resolve;
+pub mod tick;
 
 /// A job and its input. Serialised with a `job` tag, camelCase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +38,29 @@ pub enum Job {
         /// The caller's account id, from Forge's context (never from a payload).
         #[serde(default)]
         account_id: Option<String>,
+    },
+    /// The scheduled check (also continued from the queue).
+    Tick {},
+    /// One board's check, run by the tick under its lease.
+    Board {
+        /// The board.
+        board_id: u64,
+        /// The lease owner (the tick's run id).
+        owner: String,
+        /// How long the lease may last.
+        lease_ms: u64,
+    },
+    /// An event from the app's own queue: continues work past one invocation.
+    Queued {
+        /// What the app pushed.
+        body: Value,
+    },
+    /// A Jira sprint event (`avi:jira-software:*:sprint`).
+    SprintEvent {
+        /// The event type.
+        event_type: String,
+        /// The event as Forge delivered it.
+        event: Value,
     },
 }
 
@@ -63,5 +90,17 @@ pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
             payload,
             account_id,
         } => resolve::run(ctx, key, payload, account_id.as_deref()),
+        Job::Tick {} => tick::run(ctx),
+        Job::Queued { body } => match body["job"].as_str() {
+            // Only continuations of the check travel through the queue.
+            Some("tick") => tick::run(ctx),
+            _ => Err(CoreError::new(ErrorCode::InvalidInput, "unknown queued work").into()),
+        },
+        Job::Board {
+            board_id,
+            owner,
+            lease_ms,
+        } => board::run(ctx, *board_id, owner, *lease_ms),
+        Job::SprintEvent { event_type, event } => event::run(ctx, event_type, event),
     }
 }

@@ -51,7 +51,11 @@ pub(crate) fn run(
 fn project_key(f: &mut Fields<'_>) -> Result<String, CoreError> {
     let key = f.string("projectKey", 10)?;
     if !is_project_key(key) {
-        return Err(f.fault("projectKey", ErrorCode::InvalidType, "not a Jira project key"));
+        return Err(f.fault(
+            "projectKey",
+            ErrorCode::InvalidType,
+            "not a Jira project key",
+        ));
     }
     Ok(key.to_string())
 }
@@ -237,6 +241,7 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
     store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now())?;
+    store::schedule_board(ctx, board_id, settings.automate)?;
     ctx.log(
         LogEntry::new(
             ctx.now(),
@@ -274,7 +279,11 @@ fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<
     let level = f.opt_string("level", 10)?;
     if level.is_some_and(|l| !LEVEL_NAMES.contains(&l)) {
         return Err(f
-            .fault("level", ErrorCode::OutOfRange, "must be info, warn or error")
+            .fault(
+                "level",
+                ErrorCode::OutOfRange,
+                "must be info, warn or error",
+            )
             .into());
     }
     let kind = f.opt_string("kind", 20)?;

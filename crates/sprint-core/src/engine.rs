@@ -1,0 +1,375 @@
+//! The scheduling rules, as pure functions of a board's sprints, its policy and `now`.
+//!
+//! The board job asks [`next_action`] what to do, does it against Jira, records the result in a
+//! [`Run`], and asks again until nothing is left; then [`next_due`] says when to look next.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::settings::{
+    parse_time_of_day, parse_time_zone, BoardSettings, CarryOver, GlobalSettings,
+};
+use crate::timecalc;
+
+/// How long a blocked action waits before the next attempt (an event may bring it forward).
+pub const RETRY_AFTER: Duration = Duration::minutes(15);
+/// How often a board is reconciled with Jira even when nothing is due.
+pub const RECONCILE_EVERY: Duration = Duration::hours(24);
+
+/// A sprint's state in Jira.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SprintState {
+    /// Not started.
+    Future,
+    /// Running.
+    Active,
+    /// Completed.
+    Closed,
+}
+
+/// A sprint as the engine needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sprint {
+    /// Jira id.
+    pub id: u64,
+    /// Name (shown in logs only as the id; names can be anything people typed).
+    pub name: String,
+    /// State.
+    pub state: SprintState,
+    /// Planned start.
+    pub start: Option<DateTime<Utc>>,
+    /// Planned end.
+    pub end: Option<DateTime<Utc>>,
+    /// Board the sprint belongs to.
+    pub origin_board_id: Option<u64>,
+}
+
+impl Sprint {
+    /// Read a sprint from a Jira sprint object.
+    pub fn from_jira(v: &Value) -> Option<Sprint> {
+        let date = |k: &str| {
+            v[k].as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|d| d.with_timezone(&Utc))
+        };
+        Some(Sprint {
+            id: v["id"].as_u64()?,
+            name: v["name"].as_str().unwrap_or_default().to_string(),
+            state: match v["state"].as_str()? {
+                "future" => SprintState::Future,
+                "active" => SprintState::Active,
+                "closed" => SprintState::Closed,
+                _ => return None,
+            },
+            start: date("startDate"),
+            end: date("endDate"),
+            origin_board_id: v["originBoardId"].as_u64(),
+        })
+    }
+}
+
+/// A board's effective automation policy (board settings over global defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Start due future sprints.
+    pub auto_start: bool,
+    /// Close due active sprints.
+    pub auto_close: bool,
+    /// Where unfinished work goes.
+    pub carry_over: CarryOver,
+    /// Zone for times of day.
+    pub tz: Tz,
+    /// Start at this local time on the start date.
+    pub start_time: Option<NaiveTime>,
+    /// Close at this local time on the end date.
+    pub close_time: Option<NaiveTime>,
+}
+
+impl Policy {
+    /// Board settings over the global defaults.
+    pub fn of(board: &BoardSettings, global: &GlobalSettings) -> Policy {
+        let zone = board
+            .time_zone
+            .as_deref()
+            .and_then(parse_time_zone)
+            .or_else(|| parse_time_zone(&global.default_time_zone))
+            .unwrap_or(Tz::UTC);
+        Policy {
+            auto_start: board.automate && board.auto_start,
+            auto_close: board.automate && board.auto_close,
+            carry_over: board.carry_over.unwrap_or(global.default_carry_over),
+            tz: zone,
+            start_time: board.start_time.as_deref().and_then(parse_time_of_day),
+            close_time: board.close_time.as_deref().and_then(parse_time_of_day),
+        }
+    }
+
+    /// When the sprint should start: its own start, or the board's time of day on that date.
+    pub fn start_instant(&self, s: &Sprint) -> Option<DateTime<Utc>> {
+        let own = s.start?;
+        Some(match self.start_time {
+            Some(t) => timecalc::local_instant(self.tz, timecalc::local_date(self.tz, own), t),
+            None => own,
+        })
+    }
+
+    /// When the sprint should close: its own end, or the board's time of day on that date.
+    pub fn close_instant(&self, s: &Sprint) -> Option<DateTime<Utc>> {
+        let own = s.end?;
+        Some(match self.close_time {
+            Some(t) => timecalc::local_instant(self.tz, timecalc::local_date(self.tz, own), t),
+            None => own,
+        })
+    }
+}
+
+/// What became of a sprint in this run (or earlier runs, for `Missed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Closed now.
+    Closed,
+    /// Started now.
+    Started,
+    /// Could not be closed or started now: try again after [`RETRY_AFTER`].
+    Blocked,
+    /// Its start and its end both passed before it could start: reported once, never retried.
+    Missed,
+}
+
+/// The board job's memory within one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Run {
+    /// Sprint id -> what happened.
+    pub handled: BTreeMap<u64, Handled>,
+}
+
+/// The next thing to do on a board.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Carry unfinished work over and close this active sprint.
+    Close(Sprint),
+    /// Start this future sprint with these instants.
+    Start {
+        /// The sprint.
+        sprint: Sprint,
+        /// Start instant to send.
+        start: DateTime<Utc>,
+        /// End instant to send.
+        end: DateTime<Utc>,
+    },
+    /// Its start came and went together with its end (missed ticks): report, don't start.
+    ReportMissed(Sprint),
+}
+
+/// The next action on the board, closes before starts (a close frees the board for the next
+/// sprint), each sprint at most once per run.
+pub fn next_action(
+    policy: &Policy,
+    sprints: &[Sprint],
+    run: &Run,
+    now: DateTime<Utc>,
+) -> Option<Action> {
+    let fresh = |s: &&Sprint| !run.handled.contains_key(&s.id);
+    if policy.auto_close {
+        let due = sprints.iter().filter(fresh).find(|s| {
+            s.state == SprintState::Active && policy.close_instant(s).is_some_and(|t| t <= now)
+        });
+        if let Some(s) = due {
+            return Some(Action::Close(s.clone()));
+        }
+    }
+    if policy.auto_start {
+        for s in sprints
+            .iter()
+            .filter(fresh)
+            .filter(|s| s.state == SprintState::Future)
+        {
+            let (Some(start), Some(end)) = (policy.start_instant(s), policy.close_instant(s))
+            else {
+                continue;
+            };
+            if start > now {
+                continue;
+            }
+            if end <= now {
+                return Some(Action::ReportMissed(s.clone()));
+            }
+            return Some(Action::Start {
+                sprint: s.clone(),
+                start,
+                end,
+            });
+        }
+    }
+    None
+}
+
+/// When the board next needs an action: the earliest pending instant, or a retry for anything
+/// blocked. None when nothing is pending (the daily reconcile still looks).
+pub fn next_due(
+    policy: &Policy,
+    sprints: &[Sprint],
+    run: &Run,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let mut due: Option<DateTime<Utc>> = None;
+    for s in sprints {
+        let instant = match (s.state, run.handled.get(&s.id)) {
+            (_, Some(Handled::Missed)) | (SprintState::Closed, _) => None,
+            (_, Some(Handled::Blocked)) => Some(now + RETRY_AFTER),
+            (SprintState::Active, _) if policy.auto_close => policy.close_instant(s),
+            (SprintState::Future, _) if policy.auto_start => policy.start_instant(s),
+            _ => None,
+        };
+        if let Some(t) = instant {
+            // Something already due but not handled (e.g. waiting for an active sprint) is
+            // looked at again after the retry delay, not on every tick.
+            let t = if t <= now { now + RETRY_AFTER } else { t };
+            due = Some(due.map_or(t, |d| d.min(t)));
+        }
+    }
+    due
+}
+
+/// The sprint unfinished work goes to: the next future sprint in board order after `closing`.
+pub fn next_future_sprint(sprints: &[Sprint], closing: u64) -> Option<&Sprint> {
+    sprints
+        .iter()
+        .filter(|s| s.id != closing)
+        .find(|s| s.state == SprintState::Future)
+}
+
+/// Name for a sprint created to receive carried-over work: the closing sprint's name with its
+/// trailing number increased ("Sprint 14" -> "Sprint 15"), or " (next)" added; at most 30
+/// characters.
+pub fn follow_on_name(name: &str) -> String {
+    let trimmed = name.trim_end();
+    let digits = trimmed.len() - trimmed.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let candidate = if digits > 0 && digits <= 9 {
+        let (head, num) = trimmed.split_at(trimmed.len() - digits);
+        let n: u64 = num.parse().unwrap_or(0);
+        format!("{head}{}", n + 1)
+    } else {
+        format!("{trimmed} (next)")
+    };
+    candidate.chars().take(30).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn sprint(id: u64, state: SprintState, start: &str, end: &str) -> Sprint {
+        Sprint {
+            id,
+            name: format!("Sprint {id}"),
+            state,
+            start: Some(at(start)),
+            end: Some(at(end)),
+            origin_board_id: Some(1),
+        }
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            auto_start: true,
+            auto_close: true,
+            carry_over: CarryOver::NextSprint,
+            tz: Tz::UTC,
+            start_time: None,
+            close_time: None,
+        }
+    }
+
+    #[test]
+    fn closes_come_before_starts_and_each_sprint_once() {
+        let sprints = vec![
+            sprint(
+                1,
+                SprintState::Active,
+                "2026-01-05T09:00:00Z",
+                "2026-01-19T09:00:00Z",
+            ),
+            sprint(
+                2,
+                SprintState::Future,
+                "2026-01-19T09:00:00Z",
+                "2026-02-02T09:00:00Z",
+            ),
+        ];
+        let now = at("2026-01-19T09:05:00Z");
+        let mut run = Run::default();
+        assert_eq!(
+            next_action(&policy(), &sprints, &run, now),
+            Some(Action::Close(sprints[0].clone()))
+        );
+        run.handled.insert(1, Handled::Closed);
+        let Some(Action::Start { sprint, .. }) = next_action(&policy(), &sprints, &run, now) else {
+            panic!()
+        };
+        assert_eq!(sprint.id, 2);
+        run.handled.insert(2, Handled::Started);
+        assert_eq!(next_action(&policy(), &sprints, &run, now), None);
+    }
+
+    #[test]
+    fn a_start_whose_end_also_passed_is_reported_not_started() {
+        let sprints = vec![sprint(
+            2,
+            SprintState::Future,
+            "2026-01-05T09:00:00Z",
+            "2026-01-19T09:00:00Z",
+        )];
+        let now = at("2026-01-20T00:00:00Z");
+        assert_eq!(
+            next_action(&policy(), &sprints, &Run::default(), now),
+            Some(Action::ReportMissed(sprints[0].clone()))
+        );
+    }
+
+    #[test]
+    fn next_due_is_the_earliest_pending_instant() {
+        let sprints = vec![
+            sprint(
+                1,
+                SprintState::Active,
+                "2026-01-05T09:00:00Z",
+                "2026-01-19T09:00:00Z",
+            ),
+            sprint(
+                2,
+                SprintState::Future,
+                "2026-01-19T10:00:00Z",
+                "2026-02-02T09:00:00Z",
+            ),
+        ];
+        let now = at("2026-01-18T12:00:00Z");
+        assert_eq!(
+            next_due(&policy(), &sprints, &Run::default(), now),
+            Some(at("2026-01-19T09:00:00Z"))
+        );
+        let mut p = policy();
+        p.auto_close = false;
+        assert_eq!(
+            next_due(&p, &sprints, &Run::default(), now),
+            Some(at("2026-01-19T10:00:00Z"))
+        );
+        p.auto_start = false;
+        assert_eq!(next_due(&p, &sprints, &Run::default(), now), None);
+    }
+
+    #[test]
+    fn follow_on_names() {
+        assert_eq!(follow_on_name("Sprint 14"), "Sprint 15");
+        assert_eq!(follow_on_name("SA Sprint 9"), "SA Sprint 10");
+        assert_eq!(follow_on_name("Hardening"), "Hardening (next)");
+        assert_eq!(follow_on_name(&"x".repeat(30)).chars().count(), 30);
+    }
+}

@@ -1,0 +1,667 @@
+//! One board's check: take the board's lease, read its sprints from Jira, close and start what is
+//! due (carrying unfinished work over), write when to look next, release the lease.
+//!
+//! Safe to repeat at any point: every action re-reads Jira first (a moved issue is no longer in
+//! the sprint, a closed sprint is no longer active), the carry-over destination is recorded in
+//! `rollovers` before the first move, and the lease keeps two ticks off the same board.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::effect::Effect;
+use crate::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
+use crate::error::{CoreError, ErrorCode};
+use crate::jira::{self, Request, Response};
+use crate::log::{Level, LogEntry, LogKind};
+use crate::settings::CarryOver;
+use crate::step::{Ctx, JobResult};
+use crate::store::{self, int};
+use crate::timecalc;
+
+/// Issues per page when listing a sprint (Jira's cap for this endpoint).
+pub const ISSUE_PAGE: usize = 100;
+/// Issues per move request (Jira's limit).
+pub const MOVE_BATCH: usize = 50;
+/// A board job does not start with less time than this left in the invocation.
+pub const MIN_REMAINING_MS: u64 = 60_000;
+/// Most sprint pages read for one board (50 sprints a page).
+const MAX_SPRINT_PAGES: usize = 20;
+
+pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> JobResult<Value> {
+    let now = ctx.now();
+    // Too little time left to finish a rollover safely: leave the board for the continuation.
+    let remaining = ctx
+        .perform(Effect::RemainingTime {})?
+        .remaining_ms
+        .unwrap_or(0);
+    if remaining < MIN_REMAINING_MS {
+        return Ok(json!({ "boardId": board_id, "result": "deferred" }));
+    }
+    let lease_until = now + Duration::milliseconds(lease_ms as i64);
+    let got = store::sql(
+        ctx,
+        "UPDATE board_schedule SET lease_owner = ?, lease_until = ? WHERE board_id = ? \
+         AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
+        vec![
+            json!(owner),
+            json!(lease_until.timestamp_millis()),
+            json!(board_id),
+            json!(now.timestamp_millis()),
+            json!(owner),
+        ],
+    )?;
+    if got.affected_rows.unwrap_or(0) == 0 {
+        // Another tick holds it (or the row is gone): that tick does the work.
+        return Ok(json!({ "boardId": board_id, "result": "leased" }));
+    }
+
+    let global = store::load_global(ctx)?;
+    ctx.set_log_retention(global.log_retention_days);
+    let Some(stored) = store::load_board(ctx, board_id)? else {
+        release(ctx, board_id, owner, None)?;
+        return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
+    };
+    if !stored.settings.automate || !global.automation_enabled {
+        release(ctx, board_id, owner, None)?;
+        return Ok(json!({ "boardId": board_id, "result": "off" }));
+    }
+    let policy = Policy::of(&stored.settings, &global);
+
+    let mut sprints = match list_sprints(ctx, board_id)? {
+        Ok(s) => s,
+        Err(r) => {
+            let retry = now + engine::RETRY_AFTER;
+            ctx.log(
+                LogEntry::new(
+                    now,
+                    Level::Error,
+                    LogKind::Failed,
+                    "SPRINTS_UNREADABLE",
+                    format!("board {board_id}: could not read its sprints"),
+                )
+                .board(board_id)
+                .jira(r.error_summary()),
+            );
+            release(ctx, board_id, owner, Some(retry))?;
+            return Ok(json!({ "boardId": board_id, "result": "failed" }));
+        }
+    };
+    let mut run = Run::default();
+    for id in missed_sprints(ctx, &sprints)? {
+        run.handled.insert(id, Handled::Missed);
+    }
+
+    let mut done = Vec::new();
+    while let Some(action) = engine::next_action(&policy, &sprints, &run, now) {
+        match action {
+            Action::Close(s) => {
+                let h = close(ctx, &policy, board_id, &s, &mut sprints)?;
+                run.handled.insert(s.id, h);
+                if h == Handled::Closed {
+                    mark(&mut sprints, s.id, SprintState::Closed);
+                    done.push(json!({ "closed": s.id }));
+                }
+            }
+            Action::Start { sprint, start, end } => {
+                let h = start_sprint(ctx, &policy, board_id, &sprint, start, end, &sprints)?;
+                run.handled.insert(sprint.id, h);
+                if h == Handled::Started {
+                    mark(&mut sprints, sprint.id, SprintState::Active);
+                    done.push(json!({ "started": sprint.id }));
+                }
+            }
+            Action::ReportMissed(s) => {
+                record(ctx, s.id, board_id, "missed", None)?;
+                ctx.log(
+                    LogEntry::new(now, Level::Warn, LogKind::Skipped, "START_AND_END_PASSED", format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
+                        .board(board_id)
+                        .sprint(s.id),
+                );
+                run.handled.insert(s.id, Handled::Missed);
+            }
+        }
+    }
+    let due = engine::next_due(&policy, &sprints, &run, now);
+    release(ctx, board_id, owner, due)?;
+    Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
+}
+
+fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {
+    if let Some(s) = sprints.iter_mut().find(|s| s.id == id) {
+        s.state = state;
+    }
+}
+
+/// Write when to look next and give up the lease (only if we still hold it).
+fn release(ctx: &mut Ctx, board_id: u64, owner: &str, due: Option<DateTime<Utc>>) -> JobResult<()> {
+    let now = ctx.now();
+    store::sql(
+        ctx,
+        "UPDATE board_schedule SET next_due_at = ?, reconcile_at = ?, lease_owner = NULL, lease_until = NULL \
+         WHERE board_id = ? AND lease_owner = ?",
+        vec![
+            json!(due.map(|d| d.timestamp_millis())),
+            json!((now + engine::RECONCILE_EVERY).timestamp_millis()),
+            json!(board_id),
+            json!(owner),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Active and future sprints in board order, or the failed answer.
+fn list_sprints(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<Vec<Sprint>, Response>> {
+    let mut out = Vec::new();
+    let mut start_at = 0;
+    for _ in 0..MAX_SPRINT_PAGES {
+        let r = jira::send(
+            ctx,
+            &Request::get(format!(
+                "/rest/agile/1.0/board/{board_id}/sprint?state=active%2Cfuture&startAt={start_at}&maxResults=50"
+            )),
+        )?;
+        if r.status != 200 {
+            return Ok(Err(r));
+        }
+        let values = r.body["values"].as_array().cloned().unwrap_or_default();
+        start_at += values.len();
+        // Shared sprints of other boards show here too: only the board's own are its to run.
+        out.extend(
+            values
+                .iter()
+                .filter_map(Sprint::from_jira)
+                .filter(|s| s.origin_board_id.is_none_or(|b| b == board_id)),
+        );
+        if r.body["isLast"].as_bool().unwrap_or(true) || values.is_empty() {
+            break;
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// Sprints reported as missed earlier (never reported twice).
+fn missed_sprints(ctx: &mut Ctx, sprints: &[Sprint]) -> JobResult<Vec<u64>> {
+    let future: Vec<u64> = sprints
+        .iter()
+        .filter(|s| s.state == SprintState::Future)
+        .map(|s| s.id)
+        .collect();
+    if future.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; future.len()].join(", ");
+    let rows = store::rows(
+        ctx,
+        &format!(
+            "SELECT sprint_id FROM rollovers WHERE phase = 'missed' AND sprint_id IN ({marks})"
+        ),
+        future.iter().map(|id| json!(id)).collect(),
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| int(&r["sprint_id"]).map(|n| n as u64))
+        .collect())
+}
+
+fn record(
+    ctx: &mut Ctx,
+    sprint_id: u64,
+    board_id: u64,
+    phase: &str,
+    destination: Option<u64>,
+) -> JobResult<()> {
+    let now = ctx.now().timestamp_millis();
+    let (started, closed) = match phase {
+        "started" => (Some(now), None),
+        "closed" => (None, Some(now)),
+        _ => (None, None),
+    };
+    store::sql(
+        ctx,
+        "INSERT INTO rollovers (sprint_id, board_id, phase, destination_sprint_id, started_at, closed_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE phase = VALUES(phase), \
+         destination_sprint_id = COALESCE(VALUES(destination_sprint_id), destination_sprint_id), \
+         started_at = COALESCE(VALUES(started_at), started_at), closed_at = COALESCE(VALUES(closed_at), closed_at), \
+         updated_at = VALUES(updated_at)",
+        vec![
+            json!(sprint_id),
+            json!(board_id),
+            json!(phase),
+            json!(destination),
+            json!(started),
+            json!(closed),
+            json!(now),
+        ],
+    )?;
+    Ok(())
+}
+
+/// An issue as the close needs it.
+struct Issue {
+    key: String,
+    done: bool,
+    subtask: bool,
+    open_subtasks: bool,
+}
+
+/// The board's done statuses: those of the last column that has statuses mapped.
+fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<HashSet<String>, Response>> {
+    let r = jira::send(
+        ctx,
+        &Request::get(format!("/rest/agile/1.0/board/{board_id}/configuration")),
+    )?;
+    if r.status != 200 {
+        return Ok(Err(r));
+    }
+    let columns = r.body["columnConfig"]["columns"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = columns
+        .iter()
+        .rev()
+        .find(|c| c["statuses"].as_array().is_some_and(|s| !s.is_empty()));
+    Ok(Ok(last
+        .and_then(|c| c["statuses"].as_array())
+        .map(|s| {
+            s.iter()
+                .filter_map(|st| {
+                    st["id"]
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| st["id"].as_u64().map(|n| n.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()))
+}
+
+fn status_id(v: &Value) -> String {
+    v["id"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| v["id"].as_u64().map(|n| n.to_string()))
+        .unwrap_or_default()
+}
+
+fn list_issues(
+    ctx: &mut Ctx,
+    sprint_id: u64,
+    done: &HashSet<String>,
+) -> JobResult<Result<Vec<Issue>, Response>> {
+    let mut out = Vec::new();
+    let mut start_at = 0;
+    loop {
+        let r = jira::send(
+            ctx,
+            &Request::get(format!(
+                "/rest/agile/1.0/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Csubtasks&startAt={start_at}&maxResults={ISSUE_PAGE}"
+            )),
+        )?;
+        if r.status != 200 {
+            return Ok(Err(r));
+        }
+        let issues = r.body["issues"].as_array().cloned().unwrap_or_default();
+        for i in &issues {
+            let f = &i["fields"];
+            out.push(Issue {
+                key: i["key"].as_str().unwrap_or_default().to_string(),
+                done: done.contains(&status_id(&f["status"])),
+                subtask: f["issuetype"]["subtask"].as_bool().unwrap_or(false),
+                open_subtasks: f["subtasks"].as_array().is_some_and(|subs| {
+                    subs.iter()
+                        .any(|s| !done.contains(&status_id(&s["fields"]["status"])))
+                }),
+            });
+        }
+        start_at += issues.len();
+        let total = r.body["total"].as_u64().map(|t| t as usize);
+        if issues.is_empty()
+            || total.is_some_and(|t| start_at >= t)
+            || (total.is_none() && issues.len() < ISSUE_PAGE)
+        {
+            break;
+        }
+    }
+    Ok(Ok(out))
+}
+
+fn fail(
+    ctx: &mut Ctx,
+    board_id: u64,
+    sprint_id: u64,
+    reason: &str,
+    what: &str,
+    r: &Response,
+) -> Handled {
+    let now = ctx.now();
+    ctx.log(
+        LogEntry::new(
+            now,
+            Level::Error,
+            LogKind::Failed,
+            reason,
+            format!("sprint {sprint_id}: {what}"),
+        )
+        .board(board_id)
+        .sprint(sprint_id)
+        .jira(r.error_summary()),
+    );
+    Handled::Blocked
+}
+
+/// Carry unfinished work over, then close. Blocked (and left as it is) by open sub-tasks.
+fn close(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    s: &Sprint,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<Handled> {
+    let now = ctx.now();
+    let done = match done_statuses(ctx, board_id)? {
+        Ok(d) => d,
+        Err(r) => {
+            return Ok(fail(
+                ctx,
+                board_id,
+                s.id,
+                "BOARD_CONFIGURATION_UNREADABLE",
+                "board configuration could not be read",
+                &r,
+            ))
+        }
+    };
+    let issues = match list_issues(ctx, s.id, &done)? {
+        Ok(i) => i,
+        Err(r) => {
+            return Ok(fail(
+                ctx,
+                board_id,
+                s.id,
+                "ISSUES_UNREADABLE",
+                "its issues could not be read",
+                &r,
+            ))
+        }
+    };
+    // Jira refuses to complete a sprint with a done parent whose sub-tasks are open: find it
+    // before moving anything, so the sprint is left exactly as it was.
+    let blockers: Vec<&str> = issues
+        .iter()
+        .filter(|i| i.done && !i.subtask && i.open_subtasks)
+        .map(|i| i.key.as_str())
+        .collect();
+    if !blockers.is_empty() {
+        let shown: Vec<&str> = blockers.iter().take(20).copied().collect();
+        ctx.log(
+            LogEntry::new(
+                now,
+                Level::Warn,
+                LogKind::Skipped,
+                "OPEN_SUBTASKS",
+                format!(
+                    "sprint {} not closed: done issues with open sub-tasks: {}{}",
+                    s.id,
+                    shown.join(", "),
+                    if blockers.len() > shown.len() {
+                        " …"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .board(board_id)
+            .sprint(s.id),
+        );
+        return Ok(Handled::Blocked);
+    }
+    // Sub-tasks travel with their parents.
+    let unfinished: Vec<String> = issues
+        .iter()
+        .filter(|i| !i.done && !i.subtask)
+        .map(|i| i.key.clone())
+        .collect();
+
+    let destination = if unfinished.is_empty() {
+        None
+    } else {
+        match destination(ctx, policy, board_id, s, sprints)? {
+            Ok(d) => d,
+            Err(r) => {
+                return Ok(fail(
+                    ctx,
+                    board_id,
+                    s.id,
+                    "DESTINATION_UNAVAILABLE",
+                    "the sprint for unfinished work could not be created",
+                    &r,
+                ))
+            }
+        }
+    };
+    record(ctx, s.id, board_id, "moving", destination)?;
+    for batch in unfinished.chunks(MOVE_BATCH) {
+        let (path, body) = match destination {
+            Some(d) => (
+                format!("/rest/agile/1.0/sprint/{d}/issue"),
+                json!({ "issues": batch }),
+            ),
+            None => (
+                "/rest/agile/1.0/backlog/issue".to_string(),
+                json!({ "issues": batch }),
+            ),
+        };
+        let r = jira::send(ctx, &Request::post(path, body))?;
+        if !r.is_success() {
+            return Ok(fail(
+                ctx,
+                board_id,
+                s.id,
+                "MOVE_FAILED",
+                "unfinished issues could not be moved",
+                &r,
+            ));
+        }
+    }
+    if !unfinished.is_empty() {
+        let to = destination.map_or("the backlog".to_string(), |d| format!("sprint {d}"));
+        ctx.log(
+            LogEntry::new(
+                now,
+                Level::Info,
+                LogKind::Moved,
+                "UNFINISHED_MOVED",
+                format!(
+                    "{} unfinished issues of sprint {} moved to {to}",
+                    unfinished.len(),
+                    s.id
+                ),
+            )
+            .board(board_id)
+            .sprint(s.id),
+        );
+    }
+    let r = jira::send(
+        ctx,
+        &Request::post(
+            format!("/rest/agile/1.0/sprint/{}", s.id),
+            json!({ "state": "closed" }),
+        ),
+    )?;
+    if !r.is_success() {
+        // Re-read: a retry after a lost answer finds it closed already.
+        let again = jira::send(
+            ctx,
+            &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
+        )?;
+        if again.body["state"] != "closed" {
+            return Ok(fail(
+                ctx,
+                board_id,
+                s.id,
+                "CLOSE_FAILED",
+                "Jira refused to close it",
+                &r,
+            ));
+        }
+    }
+    record(ctx, s.id, board_id, "closed", None)?;
+    ctx.log(
+        LogEntry::new(
+            now,
+            Level::Info,
+            LogKind::Closed,
+            "SPRINT_CLOSED",
+            format!(
+                "sprint {} closed, {} of {} issues done",
+                s.id,
+                issues.iter().filter(|i| i.done && !i.subtask).count(),
+                issues.iter().filter(|i| !i.subtask).count()
+            ),
+        )
+        .board(board_id)
+        .sprint(s.id),
+    );
+    Ok(Handled::Closed)
+}
+
+/// Where unfinished work goes: `Ok(None)` is the backlog.
+fn destination(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    s: &Sprint,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<Result<Option<u64>, Response>> {
+    // An earlier attempt chose already: keep to it while that sprint can still take issues.
+    let earlier = store::rows(
+        ctx,
+        "SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?",
+        vec![json!(s.id)],
+    )?;
+    if let Some(d) = earlier
+        .first()
+        .and_then(|r| int(&r["destination_sprint_id"]))
+        .map(|n| n as u64)
+    {
+        if sprints
+            .iter()
+            .any(|x| x.id == d && x.state != SprintState::Closed)
+        {
+            return Ok(Ok(Some(d)));
+        }
+    }
+    if policy.carry_over == CarryOver::Backlog {
+        return Ok(Ok(None));
+    }
+    if let Some(next) = engine::next_future_sprint(sprints, s.id) {
+        return Ok(Ok(Some(next.id)));
+    }
+    if policy.carry_over == CarryOver::NextSprint {
+        return Ok(Ok(None));
+    }
+    // Create the follow-on sprint. A crash after the create is safe: the retry finds it above as
+    // the next future sprint.
+    let name = engine::follow_on_name(&s.name);
+    let mut body = json!({ "name": name, "originBoardId": board_id });
+    if let (Some(start), Some(end)) = (s.start, policy.close_instant(s)) {
+        let length = end - start;
+        body["startDate"] = json!(timecalc::iso_in(policy.tz, end));
+        body["endDate"] = json!(timecalc::iso_in(policy.tz, end + length));
+    }
+    let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
+    if !r.is_success() {
+        return Ok(Err(r));
+    }
+    let Some(created) = Sprint::from_jira(&r.body) else {
+        return Err(CoreError::new(ErrorCode::JiraError, "created sprint without an id").into());
+    };
+    let now = ctx.now();
+    ctx.log(
+        LogEntry::new(
+            now,
+            Level::Info,
+            LogKind::Created,
+            "FOLLOW_ON_SPRINT_CREATED",
+            format!(
+                "sprint {} created for the unfinished work of sprint {}",
+                created.id, s.id
+            ),
+        )
+        .board(board_id)
+        .sprint(created.id),
+    );
+    let id = created.id;
+    sprints.push(created);
+    Ok(Ok(Some(id)))
+}
+
+fn start_sprint(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    s: &Sprint,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    sprints: &[Sprint],
+) -> JobResult<Handled> {
+    let now = ctx.now();
+    let body = json!({
+        "state": "active",
+        "startDate": timecalc::iso_in(policy.tz, start),
+        "endDate": timecalc::iso_in(policy.tz, end),
+    });
+    let r = jira::send(
+        ctx,
+        &Request::post(format!("/rest/agile/1.0/sprint/{}", s.id), body),
+    )?;
+    if !r.is_success() {
+        // A lost answer may hide a start that happened: re-read before calling it a failure.
+        let again = jira::send(
+            ctx,
+            &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
+        )?;
+        if again.body["state"] != "active" {
+            let busy = sprints
+                .iter()
+                .any(|x| x.id != s.id && x.state == SprintState::Active);
+            if r.status == 400 && busy {
+                ctx.log(
+                    LogEntry::new(now, Level::Warn, LogKind::Skipped, "ACTIVE_SPRINT_EXISTS", format!("sprint {} not started: the board already has an active sprint and Jira allows only one", s.id))
+                        .board(board_id)
+                        .sprint(s.id)
+                        .jira(r.error_summary()),
+                );
+                return Ok(Handled::Blocked);
+            }
+            return Ok(fail(
+                ctx,
+                board_id,
+                s.id,
+                "START_FAILED",
+                "Jira refused to start it",
+                &r,
+            ));
+        }
+    }
+    record(ctx, s.id, board_id, "started", None)?;
+    ctx.log(
+        LogEntry::new(
+            now,
+            Level::Info,
+            LogKind::Started,
+            "SPRINT_STARTED",
+            format!(
+                "sprint {} started, ends {}",
+                s.id,
+                timecalc::iso_in(policy.tz, end)
+            ),
+        )
+        .board(board_id)
+        .sprint(s.id),
+    );
+    Ok(Handled::Started)
+}

@@ -1,0 +1,38 @@
+'use strict';
+// Scope audit (lib/scope-audit.js): the Jira route catalogue, read the way @forge/lint reads it, must match its
+// own declared method + path for every entry, and manifest.yml's scopes must be exactly what the catalogue's
+// routes, the trigger events and KVS use need: nothing missing (forge lint would fail) and nothing unused
+// (forge lint never says so; least privilege).
+// Runs on the prototype (tests/platform/proto-routes) always, and on the app once forge-shim/src/jira-routes.js
+// exists (skipped before). Run: node --test tests/platform/scopes.test.js
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const Module = require('module');
+const { REPO, SHIM_NODE_MODULES, readManifest } = require('./lib/repo');
+const { audit } = require('./lib/scope-audit');
+
+// catalogues require @forge/api: resolve it from the app's runtime packages
+process.env.NODE_PATH = [SHIM_NODE_MODULES, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+Module._initPaths();
+
+const apps = [
+  { name: 'prototype', dir: path.join(__dirname, 'proto-routes'), catalogue: 'src/jira-routes.js', src: 'src' },
+  { name: 'app', dir: REPO, catalogue: 'forge-shim/src/jira-routes.js', src: 'forge-shim/src' },
+];
+
+for (const app of apps) {
+  const catalogueFile = path.join(app.dir, app.catalogue);
+  test(`${app.name}: catalogue, linter and manifest scopes agree`, async (t) => {
+    if (!fs.existsSync(catalogueFile)) return t.skip(`${path.relative(REPO, catalogueFile)} does not exist yet`);
+    global.__forge_runtime__ = global.__forge_runtime__ || {}; // loading @forge/api needs no runtime, but be safe
+    const { ROUTES } = require(catalogueFile);
+    const manifest = readManifest(path.join(app.dir, 'manifest.yml'));
+    const r = await audit({ manifest, catalogueFile, routes: ROUTES, srcDir: path.join(app.dir, app.src) });
+    t.diagnostic(`least privilege: ${r.leastPrivilege.join(' ')}`);
+    assert.deepStrictEqual(r.mismatches, [], 'catalogue entries the linter reads differently');
+    assert.deepStrictEqual(r.missing, [], 'scopes missing from manifest.yml (forge lint / validation would fail)');
+    assert.deepStrictEqual(r.unused, [], 'scopes in manifest.yml that nothing needs');
+  });
+}
