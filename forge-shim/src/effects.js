@@ -4,8 +4,9 @@
 // what a failure means, the shim never does.
 const crypto = require('crypto');
 const api = require('@forge/api');
-const { assumeTrustedRoute, getAppContext } = require('@forge/api');
-const { kvs, Filter, FilterConditions, Sort } = require('@forge/kvs');
+const { getAppContext } = require('@forge/api');
+const routes = require('./jira-routes');
+const { kvs, Filter, FilterConditions, Sort, WhereConditions } = require('@forge/kvs');
 const { sql, migrationRunner } = require('@forge/sql');
 const { Queue } = require('@forge/events');
 
@@ -25,8 +26,8 @@ async function jira(effect, inv) {
   const client = actor === 'user' ? api.asUser() : api.asApp();
   let result;
   try {
-    const res = await client.requestJira(assumeTrustedRoute(path), {
-      method,
+    // Only catalogued routes leave the app (jira-routes.js): the allowlist and the scope audit.
+    const res = await routes.send(client, effect, {
       headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -37,7 +38,8 @@ async function jira(effect, inv) {
     const retryAfter = Number(res.headers.get('Retry-After'));
     if (res.headers.get('Retry-After') !== null && Number.isFinite(retryAfter)) result.retryAfterSeconds = retryAfter;
   } catch (e) {
-    return { error: { code: 'NETWORK', message: String(e && e.message ? e.message : e).slice(0, 200) } };
+    const code = e && e.code === 'ROUTE_NOT_ALLOWED' ? 'ROUTE_NOT_ALLOWED' : 'NETWORK';
+    return { error: { code, message: String(e && e.message ? e.message : e).slice(0, 200) } };
   }
   if (cacheKey && result.status === 200) {
     if (jiraCache.size >= JIRA_CACHE_MAX) jiraCache.delete(jiraCache.keys().next().value);
@@ -111,12 +113,13 @@ async function log({ entry, ttlDays }) {
   }
 }
 
-async function readLogs({ boardId, level, kind, limit, cursor }) {
+async function readLogs({ boardId, level, kind, sinceMs, limit, cursor }) {
   try {
     let query = kvs.entity(LOG_ENTITY).query();
     query = boardId !== undefined
       ? query.index('by-board', { partition: [boardId] })
       : query.index('by-time');
+    query = query.where(WhereConditions.greaterThanEqualTo(sinceMs));
     const conditions = [];
     if (level) conditions.push(['level', level]);
     if (kind) conditions.push(['kind', kind]);

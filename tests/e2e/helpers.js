@@ -15,9 +15,9 @@ const USERS = {
 
 /** Start a bed with projects PA and PB, one scrum board each (plus a second board on PA), and the users above. */
 async function startSeededBed(t, options = {}) {
-  const bed = await startTestbed(options);
+  const { install = true, ...bedOptions } = options;
+  const bed = await startTestbed(bedOptions);
   t.after(() => bed.close());
-  const { install = true } = options;
   bed.jira.addProject({ key: 'PA', name: 'Project Alpha' });
   bed.jira.addProject({ key: 'PB', name: 'Project Beta' });
   for (const u of Object.values(USERS)) {

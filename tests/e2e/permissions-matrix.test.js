@@ -80,7 +80,7 @@ test('every resolver x every caller: exactly the intended allow/deny, and nothin
 });
 
 test('a board of another project: BOARD_NOT_IN_PROJECT when naming one\'s own project, NOT_PROJECT_ADMIN when naming the board\'s', async (t) => {
-  const { bed, boardA, boardB } = await startSeededBed(t);
+  const { bed, boardA, boardA2, boardB } = await startSeededBed(t);
   const adminOfA = { accountId: USERS.adminOfA.accountId };
   const cases = [
     ['getBoardSettings', { projectKey: 'PA', boardId: boardB }, adminOfA, 'BOARD_NOT_IN_PROJECT'],
@@ -102,7 +102,7 @@ test('a board of another project: BOARD_NOT_IN_PROJECT when naming one\'s own pr
   }
   // listBoards only lists the named project's own boards.
   const list = assertOk(await bed.invokeResolver('listBoards', { projectKey: 'PA' }, adminOfA));
-  assert.deepEqual(list.boards.map((b) => b.boardId).sort(), [boardA, boardA + 1].sort());
+  assert.deepEqual(list.boards.map((b) => b.boardId).sort(), [boardA, boardA2].sort());
   assert.ok(!list.boards.some((b) => b.boardId === boardB));
   assert.deepEqual(bed.egress.violations, []);
 });

@@ -263,3 +263,22 @@ test('a valid change reads back identically and records the caller from context 
   assert.equal((await bed.sql.query('SELECT COUNT(*) AS n FROM global_settings'))[0].n, 1);
   assert.deepEqual(bed.egress.violations, []);
 });
+
+test('a kanban board is refused with a 400 that names boardId, and nothing is written', async (t) => {
+  // Only scrum boards have sprints. Jira must be asked for the board type, so this fault comes after
+  // the permission check; it is still a payload fault and names its field like every other one.
+  const { bed } = await startSeededBed(t);
+  const kanban = bed.jira.addBoard({ name: 'Alpha kanban', type: 'kanban', projectKey: 'PA' });
+  const before = await storageState(bed);
+  const adminOfA = { accountId: USERS.adminOfA.accountId };
+  for (const [key, payload] of [
+    ['updateBoardSettings', { projectKey: 'PA', boardId: kanban.id, settings: validBoardSettings() }],
+    ['getBoardSettings', { projectKey: 'PA', boardId: kanban.id }],
+  ]) {
+    assertError(await bed.invokeResolver(key, payload, adminOfA), 'OUT_OF_RANGE', 400, 'boardId', key);
+  }
+  await assertNothingWritten(bed, before, 'kanban');
+  // listBoards does not offer it.
+  const listed = assertOk(await bed.invokeResolver('listBoards', { projectKey: 'PA' }, adminOfA));
+  assert.ok(!listed.boards.some((b) => b.boardId === kanban.id));
+});

@@ -134,6 +134,7 @@ test('move to sprint: 204, rank before/after, max 50, closed target 400, unknown
   assert.equal(r.status, 204);
   assert.deepEqual(jira.issuesInSprint(s.id).map((i) => i.key), ['SA-1', 'SA-10', 'SA-2', 'SA-3']);
   r = await call(jira, 'POST', `${A}/sprint/${s.id}/issue`, { body: { issues: ['SA-11'], rankAfterIssue: 'SA-3' } });
+  assert.equal(r.status, 204);
   assert.deepEqual(jira.issuesInSprint(s.id).map((i) => i.key), ['SA-1', 'SA-10', 'SA-2', 'SA-3', 'SA-11']);
   const fifty = Array.from({ length: 50 }, (_, i) => `SA-${i + 11}`);
   r = await call(jira, 'POST', `${A}/sprint/${t.id}/issue`, { body: { issues: fifty } });

@@ -96,7 +96,7 @@ test('latency answers normally after a delay; drop destroys the socket; timeout 
     const p = `${A}/sprint/${s.id}`;
     jira.injectFault({ pathMatch: p, kind: 'latency', latencyMs: 150 });
     let t = Date.now();
-    let r = await call(jira, 'POST', p, { body: { name: 'slow' } });
+    const r = await call(jira, 'POST', p, { body: { name: 'slow' } });
     assert.equal(r.status, 200);
     assert.ok(Date.now() - t >= 140);
     assert.equal(jira.getSprint(s.id).name, 'slow', 'latency still applies the change');

@@ -182,7 +182,7 @@ async function startTestbed(options = {}) {
         license: spec.license,
       };
       const result = await harness.runInvocation(
-        { functionKey: mod.functionKey, moduleKey: mod.moduleKey, moduleType: mod.moduleType, accountId: spec.accountId, kind: 'resolver', budgetMs: budgetFor(f, spec), remainingTime: spec.remainingTime },
+        { functionKey: mod.functionKey, moduleKey: mod.moduleKey, moduleType: mod.moduleType, accountId: spec.accountId, kind: 'resolver', budgetMs: budgetFor(f, spec), remainingTime: spec.remainingTime, crashAfterCalls: spec.crashAfterCalls },
         () => f.handler(request, runtimePayload),
       );
       return jsonRoundTrip(result); // the bridge transports JSON
@@ -290,6 +290,10 @@ async function startTestbed(options = {}) {
     };
 
     bed.drain = (o) => bed.queue.drain(o);
+    /** crash the next matching invocation(s) after `afterCalls` platform calls (see forge/harness.js) */
+    bed.crashNext = (plan) => harness.crashNext(plan);
+    /** true for the rejection of a crashed invocation */
+    bed.isCrash = (e) => Boolean(e && e.code === 'CRASHED' && e.crashed);
     bed.egressViolations = () => harness.egress.violations;
 
     bed.close = async () => {

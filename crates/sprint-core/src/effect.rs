@@ -70,8 +70,8 @@ pub enum Effect {
     /// KVS log store, to expire after `ttlDays`. Never blocks the job: feed back an empty result (or
     /// `error`, which the core ignores: a log must not stop work).
     Log { entry: LogEntry, ttl_days: u32 },
-    /// Read application log entries from the KVS log store, newest first, `limit` at most, matching
-    /// every filter given, continuing from `cursor`. Feed back `body: {entries, cursor}` (cursor null
+    /// Read application log entries from the KVS log store, newest first, `limit` at most, written
+    /// at or after `sinceMs`, matching every filter given, continuing from `cursor`. Feed back `body: {entries, cursor}` (cursor null
     /// at the end).
     ReadLogs {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +80,7 @@ pub enum Effect {
         level: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kind: Option<String>,
+        since_ms: i64,
         limit: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cursor: Option<String>,

@@ -39,8 +39,20 @@ pub enum ErrorCode {
     JiraError,
     /// Storage (SQL or KVS) failed.
     StorageError,
+    /// A schema migration failed (the lifecycle handler can simply run again).
+    MigrationFailed,
     /// The driver broke the contract (a missing or malformed effect result).
     DriverContract,
+}
+
+impl ErrorCode {
+    /// The stable name (`SCHEMA_MISSING`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
 }
 
 /// An error with a stable code, an HTTP-like status and a short message.
@@ -68,7 +80,10 @@ impl CoreError {
             | ErrorCode::NotProjectAdmin
             | ErrorCode::BoardNotInProject => 403,
             ErrorCode::BoardNotFound => 404,
-            ErrorCode::SchemaMissing | ErrorCode::StorageError | ErrorCode::DriverContract => 500,
+            ErrorCode::SchemaMissing
+            | ErrorCode::StorageError
+            | ErrorCode::MigrationFailed
+            | ErrorCode::DriverContract => 500,
             ErrorCode::JiraError => 502,
             _ => 400,
         };

@@ -82,6 +82,8 @@ pub struct Response {
     pub status: u16,
     /// Parsed body (Null when empty).
     pub body: Value,
+    /// Why there was no answer (status 0).
+    pub failure: Option<crate::effect::Failure>,
 }
 
 impl Response {
@@ -108,7 +110,9 @@ impl Response {
         JiraErrorSummary {
             status: self.status,
             code: if self.status == 0 {
-                "NETWORK".to_string()
+                self.failure
+                    .as_ref()
+                    .map_or_else(|| "NETWORK".to_string(), |f| f.code.clone())
             } else {
                 format!("HTTP_{}", self.status)
             },
@@ -119,7 +123,8 @@ impl Response {
 
 fn transient(r: &EffectResult) -> bool {
     match (r.status, &r.error) {
-        (_, Some(_)) => true,
+        // A refused route will be refused again; a lost connection may not be lost again.
+        (_, Some(e)) => e.code == "NETWORK",
         (Some(s), None) => s == 429 || s >= 500,
         (None, None) => true,
     }
@@ -135,6 +140,7 @@ pub fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
             return Ok(Response {
                 status: r.status.unwrap_or(0),
                 body: r.body.unwrap_or(Value::Null),
+                failure: r.error,
             });
         }
         let ms = backoff_ms(&r, attempt, ctx.jitter());

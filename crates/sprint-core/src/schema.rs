@@ -64,9 +64,12 @@ pub const MIGRATIONS: &[Declared] = &[
             changed_at BIGINT NOT NULL, \
             KEY idx_board_settings_project (project_key))",
     },
+    // IF NOT EXISTS (TiDB and MariaDB): a run stopped between this DDL and the runner's record
+    // of it must be able to run again.
     Declared {
         name: "v003_board_settings_keep_ahead",
-        ddl: "ALTER TABLE board_settings ADD COLUMN keep_ahead INT NOT NULL DEFAULT 0",
+        ddl:
+            "ALTER TABLE board_settings ADD COLUMN IF NOT EXISTS keep_ahead INT NOT NULL DEFAULT 0",
     },
     Declared {
         name: "v004_board_schedule",

@@ -195,7 +195,23 @@ pub fn step(input: &StepInput) -> StepOutput {
     let result = crate::jobs::run(&input.job, &mut ctx);
     match result {
         Ok(value) => ctx.finish(Some(Outcome::Ok(value))),
-        Err(Stop::Fail(e)) => ctx.finish(Some(Outcome::Err(e))),
+        Err(Stop::Fail(e)) => {
+            // Faults of the app or its platform (not of the caller) go to the log with their code.
+            if e.status >= 500 {
+                let kind = match input.job {
+                    Job::Lifecycle { .. } => crate::log::LogKind::Lifecycle,
+                    _ => crate::log::LogKind::Failed,
+                };
+                ctx.log(LogEntry::new(
+                    ctx.now(),
+                    crate::log::Level::Error,
+                    kind,
+                    &e.code.name(),
+                    e.message.clone(),
+                ));
+            }
+            ctx.finish(Some(Outcome::Err(e)))
+        }
         Err(Stop::Suspend) => {
             if ctx.pending.is_empty() {
                 // A job may only suspend on an effect it asked for.

@@ -22,6 +22,14 @@
 //   console.{log,info,warn,error,debug} inside an invocation are captured (consoleLines /
 //   consoleEntries) and printed only with VERBOSE=1; outside invocations they print as usual.
 //
+// Crash injection: an invocation run with `crashAfterCalls: k` (or matched by a plan given to
+// crashNext) "crashes" on its (k+1)-th outgoing platform call (any __forge_fetch__: Jira, SQL, KVS,
+// queue). That call and every later one of the invocation never resolve and reach no backend; the
+// invocation rejects at once with an Error {code: 'CRASHED', crashed: true, afterCalls: k}. Calls
+// already sent (1..k) complete normally. Console output of a crashed invocation after the crash is
+// dropped (a dead process prints nothing). Every invocation record counts its platform calls
+// (`platformCalls`), so a clean run tells how many boundaries there are.
+//
 // Only one harness can be installed per process at a time (they are globals).
 //
 //   const h = createHarness({ kvs, sql, queue, jira: {url} | () => url, allowOrigins, budgetMs,
@@ -30,7 +38,10 @@
 //   await h.runInvocation({functionKey, moduleKey, moduleType, accountId, budgetMs, remainingTime, kind}, fn)
 //   h.current()   -> the current invocation's record or undefined
 //   h.egress      {calls: [...], violations: [...]}
-//   h.invocations [{invocationId, functionKey, moduleKey, kind, accountId, outcome, error, realMs}]
+//   h.invocations [{invocationId, functionKey, moduleKey, kind, accountId, outcome, error, realMs,
+//                   platformCalls, crashedAfterCalls?}]       outcome: 'ok' | 'error' | 'crashed'
+//   h.crashNext({afterCalls, functionKey?, kind?, times = 1}) -> {fired()}: crash the next matching
+//                 invocation(s) (e.g. queue consumers, which the test does not start itself)
 
 const crypto = require('crypto');
 const util = require('util');
@@ -112,10 +123,28 @@ function createHarness(options = {}) {
     throw err;
   }
 
+  const NEVER = () => new Promise(() => {});
+
+  /** Count a platform call of `inv`; true when the call must hang because the invocation crashed. */
+  function crashGate(inv) {
+    if (!inv) return false;
+    if (inv.crashed) return true;
+    if (inv.crashAfter !== undefined && inv.calls >= inv.crashAfter) {
+      inv.crashed = true;
+      inv.rec.crashedAfterCalls = inv.calls;
+      inv.onCrash();
+      return true;
+    }
+    inv.calls += 1;
+    inv.rec.platformCalls = inv.calls;
+    return false;
+  }
+
   async function forgeFetch(opts = {}, path, init = {}) {
     const method = (init && init.method) || 'GET';
     const entry = { type: opts.type, remote: opts.remote, provider: opts.provider, method, path };
     const inv = current();
+    if (crashGate(inv)) return NEVER();
     if (opts.type === 'kvs' || opts.type === 'sql') {
       const backend = opts.type === 'kvs' ? kvs : sql;
       if (!backend) violation(`no ${opts.type} backend in this test bed`, entry);
@@ -161,6 +190,8 @@ function createHarness(options = {}) {
     let parsed;
     try { parsed = new URL(url); } catch { parsed = undefined; }
     const entry = { type: 'fetch', remote: parsed ? parsed.host : String(url), method, path: parsed ? parsed.pathname + parsed.search : String(url) };
+    const inv = current();
+    if (inv && inv.crashed) return NEVER(); // a dead invocation sends nothing (not counted as a platform call)
     if (!parsed || !allowedOrigins().has(parsed.origin)) {
       violation(`global fetch to ${parsed ? parsed.origin : url} (only the test bed's own servers are allowed)`, entry);
     }
@@ -221,6 +252,7 @@ function createHarness(options = {}) {
       console[m] = function captured(...args) {
         const inv = current();
         if (!inv) return orig.apply(console, args);
+        if (inv.crashed) return undefined; // a crashed invocation prints nothing
         const text = util.format(...args);
         consoleLines.push(text);
         consoleEntries.push({ level: m, text, functionKey: inv.functionKey, invocationId: inv.invocationId, accountId: inv.accountId });
@@ -228,6 +260,18 @@ function createHarness(options = {}) {
         return undefined;
       };
     }
+  }
+
+  const crashPlans = [];
+  function takeCrashPlan(spec) {
+    for (const p of crashPlans) {
+      if (p.used >= p.times) continue;
+      if (p.functionKey && p.functionKey !== spec.functionKey) continue;
+      if (p.kind && p.kind !== spec.kind) continue;
+      p.used += 1;
+      return p.afterCalls;
+    }
+    return undefined;
   }
 
   const harness = {
@@ -269,7 +313,29 @@ function createHarness(options = {}) {
      * Run fn() as one Forge invocation. spec: {functionKey, moduleKey, moduleType, accountId, kind,
      * budgetMs, remainingTime: (info) => ms}. Nested calls start a new scope (new invocation id).
      */
+    crashNext({ afterCalls, functionKey, kind, times = 1 } = {}) {
+      if (!(Number.isInteger(afterCalls) && afterCalls >= 0)) throw new Error('crashNext: afterCalls must be an integer >= 0');
+      const plan = { afterCalls, functionKey, kind, times, used: 0 };
+      crashPlans.push(plan);
+      return { fired: () => plan.used, remove: () => { const i = crashPlans.indexOf(plan); if (i >= 0) crashPlans.splice(i, 1); } };
+    },
     async runInvocation(spec, fn) {
+      let crashAfter = spec.crashAfterCalls;
+      if (crashAfter === undefined || crashAfter === null) crashAfter = takeCrashPlan(spec);
+      if (crashAfter !== undefined && !(Number.isInteger(crashAfter) && crashAfter >= 0)) {
+        throw new Error(`runInvocation: crashAfterCalls must be an integer >= 0, got ${crashAfter}`);
+      }
+      let onCrash = () => {};
+      const crashedPromise = new Promise((_, reject) => {
+        onCrash = () => {
+          const e = new Error(`CRASHED: ${spec.functionKey} crashed after ${crashAfter} platform calls (injected)`);
+          e.code = 'CRASHED';
+          e.crashed = true;
+          e.afterCalls = crashAfter;
+          reject(e);
+        };
+      });
+      crashedPromise.catch(() => {}); // observed through the race below
       const inv = {
         invocationId: crypto.randomUUID(),
         functionKey: spec.functionKey,
@@ -280,14 +346,21 @@ function createHarness(options = {}) {
         budgetMs: spec.budgetMs || budgetMs,
         remainingTime: spec.remainingTime,
         startedReal: performance.now(),
+        calls: 0,
+        crashAfter,
+        crashed: false,
+        onCrash: () => onCrash(),
       };
-      const rec = { invocationId: inv.invocationId, functionKey: inv.functionKey, moduleKey: inv.moduleKey, kind: inv.kind, accountId: inv.accountId };
+      const rec = { invocationId: inv.invocationId, functionKey: inv.functionKey, moduleKey: inv.moduleKey, kind: inv.kind, accountId: inv.accountId, platformCalls: 0 };
+      inv.rec = rec;
       invocations.push(rec);
       return als.run(inv, async () => {
         let timer;
         try {
           const work = Promise.resolve().then(fn);
-          const result = !enforceTimeout ? await work : await Promise.race([work, new Promise((_, reject) => {
+          if (crashAfter !== undefined) work.catch(() => {}); // a crashed invocation's zombie may fail later: nobody listens
+          const raced = crashAfter === undefined ? [work] : [work, crashedPromise];
+          const result = !enforceTimeout ? await Promise.race(raced) : await Promise.race([...raced, new Promise((_, reject) => {
             timer = setTimeout(() => {
               const e = new Error(`FUNCTION_TIME_OUT: ${inv.functionKey} ran longer than ${inv.budgetMs} ms`);
               e.code = 'FUNCTION_TIME_OUT';
@@ -298,7 +371,7 @@ function createHarness(options = {}) {
           rec.outcome = 'ok';
           return result;
         } catch (e) {
-          rec.outcome = 'error';
+          rec.outcome = e && e.code === 'CRASHED' && inv.crashed ? 'crashed' : 'error';
           rec.error = e;
           throw e;
         } finally {

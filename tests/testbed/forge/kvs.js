@@ -220,7 +220,7 @@ function createKvs({ entities, now = () => Date.now(), limits = {} } = {}) {
 
   // ---- queries ----
   function page(items, sortKeyOf, b, cursorField, direction = 1) {
-    let limit = b.limit === undefined ? L.defaultQueryLimit : b.limit;
+    const limit = b.limit === undefined ? L.defaultQueryLimit : b.limit;
     if (!Number.isInteger(limit) || limit < 1 || limit > L.maxQueryLimit) throw bad(`limit must be an integer 1..${L.maxQueryLimit}`);
     const tupleCmp = (x, y) => {
       for (let i = 0; i < x.length; i++) { const c = cmp(x[i], y[i]); if (c) return c * direction; }
@@ -230,6 +230,7 @@ function createKvs({ entities, now = () => Date.now(), limits = {} } = {}) {
     if (b[cursorField]) {
       let after;
       try { after = unb64(b[cursorField]); } catch { throw bad('invalid cursor'); }
+      if (!Array.isArray(after)) throw bad('invalid cursor');
       items = items.filter((it) => tupleCmp(sortKeyOf(it), after) > 0);
     }
     const data = items.slice(0, limit);

@@ -15,18 +15,15 @@ pub(crate) fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
         migrations: schema::migrations(count),
     })?;
     if let Some(e) = r.error {
-        let err = CoreError::new(
-            ErrorCode::StorageError,
-            format!("schema migration failed: {}", e.code),
-        );
-        ctx.log(LogEntry::new(
-            ctx.now(),
-            Level::Error,
-            LogKind::Lifecycle,
-            "MIGRATION_FAILED",
-            format!("{event}: schema migration failed ({})", e.code),
-        ));
-        return Err(err.into());
+        // Logged with its code by the step (every 5xx outcome is).
+        return Err(CoreError::new(
+            ErrorCode::MigrationFailed,
+            format!(
+                "app {event}: schema migration failed ({}); the handler can run again",
+                e.code
+            ),
+        )
+        .into());
     }
     let applied: Vec<Value> = r
         .body

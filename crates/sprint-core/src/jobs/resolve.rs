@@ -214,7 +214,11 @@ fn authorised_board(
     let board = fetch_board(ctx, board_id)?;
     check(Some(board.project_key.as_deref().unwrap_or("")))?;
     if !board.scrum {
-        return Err(CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints").into());
+        return Err(
+            CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
+                .with_details(json!({ "field": "boardId" }))
+                .into(),
+        );
     }
     Ok(board)
 }
@@ -296,14 +300,26 @@ fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<
     let limit = f.opt_int("limit", 1, 100)?.unwrap_or(50) as u32;
     f.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None)?;
+    // Entries past the retention are hidden even if they were written under a longer one.
+    let global = store::load_global(ctx)?;
+    let since = ctx.now() - chrono::Duration::days(i64::from(global.log_retention_days));
     let r = ctx.perform(Effect::ReadLogs {
         board_id,
         level: level.map(str::to_string),
         kind: kind.map(str::to_string),
+        since_ms: since.timestamp_millis(),
         limit,
         cursor: cursor.map(str::to_string),
     })?;
     if let Some(e) = r.error {
+        // A cursor the store does not recognise is the caller's fault, not the store's.
+        if cursor.is_some() && (e.code.contains("BAD_REQUEST") || e.code.contains("INVALID")) {
+            return Err(
+                CoreError::new(ErrorCode::OutOfRange, "cursor: not a cursor from getLogs")
+                    .with_details(json!({ "field": "cursor" }))
+                    .into(),
+            );
+        }
         return Err(CoreError::new(
             ErrorCode::StorageError,
             format!("reading logs failed: {}", e.code),
