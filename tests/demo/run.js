@@ -1,7 +1,12 @@
 'use strict';
-// The local demo: the real app in the local test bed. Seeds a project with two boards in different
-// zones, configures them through the real resolvers, then runs the scheduled check every 5
-// simulated minutes over a few days and prints what the app did (its own log lines).
+// The local demo: the real app in the local test bed. Two modes:
+//   node tests/demo/run.js [days]    console: seeds a project with two boards in different zones,
+//                                    configures them through the real resolvers, then runs the
+//                                    scheduled check every 5 simulated minutes over a few days and
+//                                    prints what the app did (its own log lines).
+//   node tests/demo/run.js --serve [--port 8080] [--speed 3600]
+//                                    web: the three Custom UI pages on http://127.0.0.1:PORT on a fast
+//                                    simulated clock (tests/demo/server.js).
 const { startTestbed } = require('../testbed');
 
 const DAY = 24 * 3600 * 1000;
@@ -62,4 +67,8 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+if (process.argv.includes('--serve')) {
+  require('./server').main(process.argv.slice(2)).catch((e) => { console.error(e); process.exitCode = 1; });
+} else {
+  main().catch((e) => { console.error(e); process.exitCode = 1; });
+}

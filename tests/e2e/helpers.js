@@ -37,7 +37,7 @@ function validBoardSettings(over = {}) {
   return {
     automate: true, autoStart: true, autoClose: false, carryOver: 'backlog', timeZone: 'Europe/Berlin',
     startTime: '09:00', closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'],
-    holidays: ['2026-12-25'], keepAhead: 2, ...over,
+    holidays: ['2026-12-25'], keepAhead: 2, nameTemplate: null, ...over,
   };
 }
 

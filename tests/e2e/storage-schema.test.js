@@ -15,7 +15,7 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'schema-v1.sql');
 
 const MIGRATION_NAMES = [
   'v001_global_settings', 'v002_board_settings', 'v003_board_settings_keep_ahead', 'v004_board_schedule',
-  'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints',
+  'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints', 'v008_board_settings_name_template',
 ];
 
 // The current schema, column by column: [name, data type, max chars or null, nullable, default].
@@ -43,6 +43,7 @@ const EXPECTED_COLUMNS = {
     ['changed_by', 'varchar', 128, 'NO', null],
     ['changed_at', 'bigint', null, 'NO', null],
     ['keep_ahead', 'int', null, 'NO', '0'],
+    ['name_template', 'varchar', 100, 'YES', 'NULL'],
   ],
   board_schedule: [
     ['board_id', 'bigint', null, 'NO', null],
@@ -236,7 +237,7 @@ test('an upgrade from the first release (v001 + v002) keeps its rows and adds ke
   assert.deepEqual(board, [{
     board_id: boardA, project_key: 'PA', automate: 1, auto_start: 0, auto_close: 1, carry_over: 'nextSprintCreate',
     time_zone: 'Australia/Sydney', start_time: '08:30', close_time: null, working_days: 'MON,WED,FRI',
-    holidays: '["2026-01-26","2026-04-03"]', changed_by: USERS.adminOfA.accountId, changed_at: v1Time, keep_ahead: 0,
+    holidays: '["2026-01-26","2026-04-03"]', changed_by: USERS.adminOfA.accountId, changed_at: v1Time, keep_ahead: 0, name_template: null,
   }]);
 
   // And the app reads the upgraded rows as they were.
@@ -249,7 +250,7 @@ test('an upgrade from the first release (v001 + v002) keeps its rows and adds ke
     boardId: boardA, name: 'Alpha scrum', configured: true, changedBy: USERS.adminOfA.accountId, changedAt: v1Time,
     settings: {
       automate: true, autoStart: false, autoClose: true, carryOver: 'nextSprintCreate', timeZone: 'Australia/Sydney',
-      startTime: '08:30', closeTime: null, workingDays: ['MON', 'WED', 'FRI'], holidays: ['2026-01-26', '2026-04-03'], keepAhead: 0,
+      startTime: '08:30', closeTime: null, workingDays: ['MON', 'WED', 'FRI'], holidays: ['2026-01-26', '2026-04-03'], keepAhead: 0, nameTemplate: null,
     },
   });
   assert.deepEqual(bed.egress.violations, []);

@@ -135,6 +135,9 @@ pub enum Handled {
     Started,
     /// Could not be closed or started now: try again after [`RETRY_AFTER`].
     Blocked,
+    /// Its start waits for the board's active sprint to end (Jira allows one): looked at again
+    /// when that sprint closes (its close instant or its closed event) or at the daily reconcile.
+    Waiting,
     /// Its start and its end both passed before it could start: reported once, never retried.
     Missed,
 }
@@ -218,10 +221,13 @@ pub fn next_due(
     let mut due: Option<DateTime<Utc>> = None;
     for s in sprints {
         let instant = match (s.state, run.handled.get(&s.id)) {
-            (_, Some(Handled::Missed)) | (SprintState::Closed, _) => None,
+            (_, Some(Handled::Missed | Handled::Waiting)) | (SprintState::Closed, _) => None,
             (_, Some(Handled::Blocked)) => Some(now + RETRY_AFTER),
             (SprintState::Active, _) if policy.auto_close => policy.close_instant(s),
-            (SprintState::Future, _) if policy.auto_start => policy.start_instant(s),
+            // A future sprint is startable only with both instants.
+            (SprintState::Future, _) if policy.auto_start => {
+                policy.close_instant(s).and(policy.start_instant(s))
+            }
             _ => None,
         };
         if let Some(t) = instant {

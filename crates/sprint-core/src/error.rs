@@ -23,6 +23,16 @@ pub enum ErrorCode {
     UnknownTimeZone,
     /// Not a `HH:MM` time of day.
     InvalidTimeOfDay,
+    /// A name or goal template uses a token the app does not know (or unbalanced braces).
+    TemplateTokenUnknown,
+    /// A rendered sprint name is longer than Jira's 30 characters.
+    SprintNameTooLong,
+    /// The plan makes more than 100 sprints for a board.
+    PlanTooLarge,
+    /// The plan's end comes before its start.
+    PlanEndsBeforeStart,
+    /// The bulk job does not exist (or belongs to another project).
+    JobNotFound,
     /// The caller has no account (anonymous invocation).
     NotAuthenticated,
     /// The caller is not a Jira administrator.
@@ -79,7 +89,7 @@ impl CoreError {
             | ErrorCode::NotJiraAdmin
             | ErrorCode::NotProjectAdmin
             | ErrorCode::BoardNotInProject => 403,
-            ErrorCode::BoardNotFound => 404,
+            ErrorCode::BoardNotFound | ErrorCode::JobNotFound => 404,
             ErrorCode::SchemaMissing
             | ErrorCode::StorageError
             | ErrorCode::MigrationFailed

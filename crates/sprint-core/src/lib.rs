@@ -21,6 +21,7 @@ pub mod error;
 pub mod jira;
 pub mod jobs;
 pub mod log;
+pub mod plan;
 pub mod schema;
 pub mod settings;
 pub mod step;

@@ -31,6 +31,10 @@ pub enum LogKind {
     Skipped,
     /// An action failed.
     Failed,
+    /// A sprint was deleted (undo of a bulk job).
+    Deleted,
+    /// A sprint was renamed.
+    Renamed,
     /// Settings were changed.
     ConfigChanged,
     /// The app was installed or upgraded.
@@ -121,6 +125,8 @@ pub const KIND_NAMES: &[&str] = &[
     "created",
     "skipped",
     "failed",
+    "deleted",
+    "renamed",
     "config_changed",
     "lifecycle",
 ];

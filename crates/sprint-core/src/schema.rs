@@ -120,6 +120,10 @@ pub const MIGRATIONS: &[Declared] = &[
             error_code VARCHAR(64) NULL, \
             PRIMARY KEY (job_id, sprint_key))",
     },
+    Declared {
+        name: "v008_board_settings_name_template",
+        ddl: "ALTER TABLE board_settings ADD COLUMN IF NOT EXISTS name_template VARCHAR(100) NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

@@ -98,6 +98,10 @@ pub struct BoardSettings {
     pub holidays: Vec<String>,
     /// Keep this many future sprints (0 = off).
     pub keep_ahead: u32,
+    /// Name template for sprints the app creates for this board (keep-ahead, follow-on);
+    /// None = "{board} Sprint {n}".
+    #[serde(default)]
+    pub name_template: Option<String>,
 }
 
 impl Default for BoardSettings {
@@ -113,6 +117,7 @@ impl Default for BoardSettings {
             working_days: WEEKDAYS[..5].iter().map(|d| d.to_string()).collect(),
             holidays: Vec::new(),
             keep_ahead: 0,
+            name_template: None,
         }
     }
 }
@@ -248,6 +253,20 @@ impl BoardSettings {
         holidays.dedup();
 
         let keep_ahead = f.int("keepAhead", 0, MAX_KEEP_AHEAD)? as u32;
+        let name_template = match f.opt_string("nameTemplate", 100)? {
+            Some(t) => {
+                let template = crate::plan::parse_template(t, &format!("{prefix}nameTemplate"))?;
+                if template.uses_pi() {
+                    return Err(f.fault(
+                        "nameTemplate",
+                        ErrorCode::TemplateTokenUnknown,
+                        "{pi} and {sprintInPi} need a PI plan",
+                    ));
+                }
+                Some(t.to_string())
+            }
+            None => None,
+        };
         f.finish()?;
         Ok(BoardSettings {
             automate,
@@ -260,6 +279,7 @@ impl BoardSettings {
             working_days,
             holidays,
             keep_ahead,
+            name_template,
         })
     }
 }

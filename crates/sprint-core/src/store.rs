@@ -111,7 +111,7 @@ pub struct StoredBoard {
 }
 
 const BOARD_COLUMNS: &str = "board_id, project_key, automate, auto_start, auto_close, carry_over, \
-    time_zone, start_time, close_time, working_days, holidays, keep_ahead, changed_by, changed_at";
+    time_zone, start_time, close_time, working_days, holidays, keep_ahead, name_template, changed_by, changed_at";
 
 fn board_from_row(row: &Value) -> Option<StoredBoard> {
     let list = |s: Option<&str>| -> Vec<String> {
@@ -140,6 +140,7 @@ fn board_from_row(row: &Value) -> Option<StoredBoard> {
                 .and_then(|s| serde_json::from_str(s).ok())
                 .unwrap_or_default(),
             keep_ahead: int(&row["keep_ahead"]).unwrap_or(0) as u32,
+            name_template: opt_string(&row["name_template"]),
         },
         changed_by: opt_string(&row["changed_by"]).unwrap_or_default(),
         changed_at: int(&row["changed_at"]).unwrap_or(0),
@@ -182,11 +183,11 @@ pub fn save_board(
     sql(
         ctx,
         &format!(
-            "INSERT INTO board_settings ({BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+            "INSERT INTO board_settings ({BOARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              ON DUPLICATE KEY UPDATE project_key = VALUES(project_key), automate = VALUES(automate), \
              auto_start = VALUES(auto_start), auto_close = VALUES(auto_close), carry_over = VALUES(carry_over), \
              time_zone = VALUES(time_zone), start_time = VALUES(start_time), close_time = VALUES(close_time), \
-             working_days = VALUES(working_days), holidays = VALUES(holidays), keep_ahead = VALUES(keep_ahead), \
+             working_days = VALUES(working_days), holidays = VALUES(holidays), keep_ahead = VALUES(keep_ahead), name_template = VALUES(name_template), \
              changed_by = VALUES(changed_by), changed_at = VALUES(changed_at)"
         ),
         vec![
@@ -202,6 +203,7 @@ pub fn save_board(
             json!(s.working_days.join(",")),
             json!(serde_json::to_string(&s.holidays).unwrap_or_else(|_| "[]".into())),
             json!(s.keep_ahead),
+            json!(s.name_template),
             json!(changed_by),
             json!(now.timestamp_millis()),
         ],

@@ -29,6 +29,8 @@
 // already sent (1..k) complete normally. Console output of a crashed invocation after the crash is
 // dropped (a dead process prints nothing). Every invocation record counts its platform calls
 // (`platformCalls`), so a clean run tells how many boundaries there are.
+// The same holds after FUNCTION_TIME_OUT (the platform kills the invocation: its later calls hang, it
+// prints nothing), and for invocations of an earlier, closed harness (they never reach a later test bed).
 //
 // Only one harness can be installed per process at a time (they are globals).
 //
@@ -128,7 +130,8 @@ function createHarness(options = {}) {
   /** Count a platform call of `inv`; true when the call must hang because the invocation crashed. */
   function crashGate(inv) {
     if (!inv) return false;
-    if (inv.crashed) return true;
+    // a crashed or timed-out invocation, or one of another (closed) test bed, sends nothing more
+    if (inv.crashed || inv.dead || inv.owner !== harness) return true;
     if (inv.crashAfter !== undefined && inv.calls >= inv.crashAfter) {
       inv.crashed = true;
       inv.rec.crashedAfterCalls = inv.calls;
@@ -191,7 +194,7 @@ function createHarness(options = {}) {
     try { parsed = new URL(url); } catch { parsed = undefined; }
     const entry = { type: 'fetch', remote: parsed ? parsed.host : String(url), method, path: parsed ? parsed.pathname + parsed.search : String(url) };
     const inv = current();
-    if (inv && inv.crashed) return NEVER(); // a dead invocation sends nothing (not counted as a platform call)
+    if (inv && (inv.crashed || inv.dead || inv.owner !== harness)) return NEVER(); // a dead invocation sends nothing (not counted)
     if (!parsed || !allowedOrigins().has(parsed.origin)) {
       violation(`global fetch to ${parsed ? parsed.origin : url} (only the test bed's own servers are allowed)`, entry);
     }
@@ -252,7 +255,7 @@ function createHarness(options = {}) {
       console[m] = function captured(...args) {
         const inv = current();
         if (!inv) return orig.apply(console, args);
-        if (inv.crashed) return undefined; // a crashed invocation prints nothing
+        if (inv.crashed || inv.dead || inv.owner !== harness) return undefined; // a dead invocation prints nothing
         const text = util.format(...args);
         consoleLines.push(text);
         consoleEntries.push({ level: m, text, functionKey: inv.functionKey, invocationId: inv.invocationId, accountId: inv.accountId });
@@ -350,6 +353,8 @@ function createHarness(options = {}) {
         crashAfter,
         crashed: false,
         onCrash: () => onCrash(),
+        dead: false,
+        owner: harness,
       };
       const rec = { invocationId: inv.invocationId, functionKey: inv.functionKey, moduleKey: inv.moduleKey, kind: inv.kind, accountId: inv.accountId, platformCalls: 0 };
       inv.rec = rec;
@@ -362,6 +367,7 @@ function createHarness(options = {}) {
           const raced = crashAfter === undefined ? [work] : [work, crashedPromise];
           const result = !enforceTimeout ? await Promise.race(raced) : await Promise.race([...raced, new Promise((_, reject) => {
             timer = setTimeout(() => {
+              inv.dead = true; // the platform kills a timed-out invocation: its later calls never happen
               const e = new Error(`FUNCTION_TIME_OUT: ${inv.functionKey} ran longer than ${inv.budgetMs} ms`);
               e.code = 'FUNCTION_TIME_OUT';
               reject(e);

@@ -69,7 +69,7 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
     }
     let policy = Policy::of(&stored.settings, &global);
 
-    let mut sprints = match list_sprints(ctx, board_id)? {
+    let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open)? {
         Ok(s) => s,
         Err(r) => {
             let retry = now + engine::RETRY_AFTER;
@@ -123,9 +123,108 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
             }
         }
     }
+    let keep = stored.settings.keep_ahead as usize;
+    let future = sprints
+        .iter()
+        .filter(|s| s.state == SprintState::Future)
+        .count();
+    if keep > future {
+        for id in top_up(ctx, board_id, &stored, &global, &mut sprints, keep - future)? {
+            done.push(json!({ "created": id }));
+        }
+    }
     let due = engine::next_due(&policy, &sprints, &run, now);
     release(ctx, board_id, owner, due)?;
     Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
+}
+
+/// Keep-ahead: create sprints until the board has the future sprints it asks for, continuing its
+/// last sprint's length, its naming template and calendar. Re-runs find what an interrupted run
+/// created (same name and start) and create nothing twice.
+fn top_up(
+    ctx: &mut Ctx,
+    board_id: u64,
+    stored: &store::StoredBoard,
+    global: &crate::settings::GlobalSettings,
+    sprints: &mut Vec<Sprint>,
+    missing: usize,
+) -> JobResult<Vec<u64>> {
+    let now = ctx.now();
+    let b = jira::send(
+        ctx,
+        &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
+    )?;
+    if b.status != 200 {
+        return Ok(Vec::new());
+    }
+    let name = b.body["name"].as_str().unwrap_or_default();
+    let board = super::bulk::context_of(
+        board_id,
+        name,
+        &stored.project_key,
+        sprints,
+        &stored.settings,
+        global,
+    );
+    let template = stored
+        .settings
+        .name_template
+        .as_deref()
+        .and_then(|t| crate::plan::parse_template(t, "nameTemplate").ok());
+    let plan = crate::plan::plan_top_up(&board, template.as_ref(), missing as u32)?;
+    if !crate::plan::names_too_long(&plan).is_empty() {
+        ctx.log(
+            LogEntry::new(now, Level::Warn, LogKind::Skipped, "NAME_TOO_LONG", format!("board {board_id}: keep-ahead sprints not created: their names would be longer than 30 characters"))
+                .board(board_id),
+        );
+        return Ok(Vec::new());
+    }
+    let mut created = Vec::new();
+    for p in &plan.sprints {
+        if sprints
+            .iter()
+            .any(|s| s.name == p.name && s.start == Some(p.start))
+        {
+            continue;
+        }
+        let body = json!({ "name": p.name, "originBoardId": board_id, "startDate": p.start_local, "endDate": p.end_local });
+        let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
+        match Sprint::from_jira(&r.body).filter(|_| r.is_success()) {
+            Some(s) => {
+                ctx.log(
+                    LogEntry::new(
+                        now,
+                        Level::Info,
+                        LogKind::Created,
+                        "KEEP_AHEAD_SPRINT_CREATED",
+                        format!(
+                            "sprint {} created to keep {} future sprints",
+                            s.id, stored.settings.keep_ahead
+                        ),
+                    )
+                    .board(board_id)
+                    .sprint(s.id),
+                );
+                created.push(s.id);
+                sprints.push(s);
+            }
+            None => {
+                ctx.log(
+                    LogEntry::new(
+                        now,
+                        Level::Error,
+                        LogKind::Failed,
+                        "KEEP_AHEAD_CREATE_FAILED",
+                        format!("board {board_id}: a keep-ahead sprint could not be created"),
+                    )
+                    .board(board_id)
+                    .jira(r.error_summary()),
+                );
+                break;
+            }
+        }
+    }
+    Ok(created)
 }
 
 fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {
@@ -151,15 +250,32 @@ fn release(ctx: &mut Ctx, board_id: u64, owner: &str, due: Option<DateTime<Utc>>
     Ok(())
 }
 
-/// Active and future sprints in board order, or the failed answer.
-fn list_sprints(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<Vec<Sprint>, Response>> {
+/// Which sprints to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SprintStates {
+    /// Active and future (what the check acts on).
+    Open,
+    /// Closed too (running numbers for names).
+    All,
+}
+
+/// The board's own sprints in board order, or the failed answer.
+pub(crate) fn list_board_sprints(
+    ctx: &mut Ctx,
+    board_id: u64,
+    states: SprintStates,
+) -> JobResult<Result<Vec<Sprint>, Response>> {
+    let filter = match states {
+        SprintStates::Open => "active%2Cfuture",
+        SprintStates::All => "closed%2Cactive%2Cfuture",
+    };
     let mut out = Vec::new();
     let mut start_at = 0;
     for _ in 0..MAX_SPRINT_PAGES {
         let r = jira::send(
             ctx,
             &Request::get(format!(
-                "/rest/agile/1.0/board/{board_id}/sprint?state=active%2Cfuture&startAt={start_at}&maxResults=50"
+                "/rest/agile/1.0/board/{board_id}/sprint?state={filter}&startAt={start_at}&maxResults=50"
             )),
         )?;
         if r.status != 200 {
@@ -317,10 +433,16 @@ fn list_issues(
             });
         }
         start_at += issues.len();
+        // Jira may cap a page below what was asked and may leave out `total`: stop on an empty
+        // page, on `isLast`, at `total`, or on a page shorter than the answer's own page size.
         let total = r.body["total"].as_u64().map(|t| t as usize);
+        let page_size = r.body["maxResults"]
+            .as_u64()
+            .map_or(ISSUE_PAGE, |m| m as usize);
         if issues.is_empty()
+            || r.body["isLast"].as_bool() == Some(true)
             || total.is_some_and(|t| start_at >= t)
-            || (total.is_none() && issues.len() < ISSUE_PAGE)
+            || (total.is_none() && issues.len() < page_size)
         {
             break;
         }
@@ -567,7 +689,7 @@ fn destination(
     // the next future sprint.
     let name = engine::follow_on_name(&s.name);
     let mut body = json!({ "name": name, "originBoardId": board_id });
-    if let (Some(start), Some(end)) = (s.start, policy.close_instant(s)) {
+    if let (Some(start), Some(end)) = (policy.start_instant(s), policy.close_instant(s)) {
         let length = end - start;
         body["startDate"] = json!(timecalc::iso_in(policy.tz, end));
         body["endDate"] = json!(timecalc::iso_in(policy.tz, end + length));
@@ -635,7 +757,7 @@ fn start_sprint(
                         .sprint(s.id)
                         .jira(r.error_summary()),
                 );
-                return Ok(Handled::Blocked);
+                return Ok(Handled::Waiting);
             }
             return Ok(fail(
                 ctx,

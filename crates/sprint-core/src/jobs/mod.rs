@@ -7,6 +7,7 @@ use crate::error::{CoreError, ErrorCode};
 use crate::step::{Ctx, JobResult};
 
 mod board;
+mod bulk;
 mod event;
 mod lifecycle;
 mod ping;
@@ -94,6 +95,12 @@ pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
         Job::Queued { body } => match body["job"].as_str() {
             // Only continuations of the check travel through the queue.
             Some("tick") => tick::run(ctx),
+            Some("bulk") => match body["jobId"].as_str() {
+                Some(id) => bulk::work(ctx, id),
+                None => {
+                    Err(CoreError::new(ErrorCode::InvalidInput, "bulk work without a job").into())
+                }
+            },
             _ => Err(CoreError::new(ErrorCode::InvalidInput, "unknown queued work").into()),
         },
         Job::Board {

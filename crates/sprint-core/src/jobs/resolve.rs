@@ -22,6 +22,13 @@ pub const RESOLVER_KEYS: &[&str] = &[
     "getBoardSettings",
     "updateBoardSettings",
     "getLogs",
+    "previewBulkPlan",
+    "createBulkSprints",
+    "getBulkJob",
+    "listBulkJobs",
+    "cancelBulkJob",
+    "undoBulkJob",
+    "renameFutureSprints",
 ];
 
 /// Most boards listed for one project.
@@ -44,6 +51,13 @@ pub(crate) fn run(
         "getBoardSettings" => get_board(ctx, payload, account),
         "updateBoardSettings" => update_board(ctx, payload, account),
         "getLogs" => get_logs(ctx, payload, account),
+        "previewBulkPlan" => super::bulk::preview(ctx, payload, account),
+        "createBulkSprints" => super::bulk::create(ctx, payload, account),
+        "getBulkJob" => super::bulk::get(ctx, payload, account),
+        "listBulkJobs" => super::bulk::list(ctx, payload, account),
+        "cancelBulkJob" => super::bulk::cancel(ctx, payload, account),
+        "undoBulkJob" => super::bulk::undo(ctx, payload, account),
+        "renameFutureSprints" => super::bulk::rename(ctx, payload, account),
         _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
     }
 }

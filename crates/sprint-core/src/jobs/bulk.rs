@@ -1,0 +1,876 @@
+//! Bulk sprint creation: preview, create (as a resumable job), status, cancel, undo, rename.
+//!
+//! The same planner gives the preview and the plan that is executed. A job is stored with its
+//! whole plan and one row per planned sprint (deterministic key); the worker creates sprints one by
+//! one in date order, and before each create it looks for the sprint on the board (same name and
+//! start), so a retry, a double click or a crash never creates a sprint twice nor skips one.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::board::{list_board_sprints, SprintStates};
+use crate::auth::{self, Action, Decision};
+use crate::effect::Effect;
+use crate::engine::{Sprint, SprintState};
+use crate::error::{CoreError, ErrorCode};
+use crate::jira::{self, Request};
+use crate::log::{Level, LogEntry, LogKind};
+use crate::plan::{self, BoardContext, BoardPlan, ExistingSprint, PlannedSprint};
+use crate::settings::{parse_time_zone, BoardSettings, GlobalSettings, WEEKDAYS};
+use crate::step::{Ctx, JobResult};
+use crate::store::{self, int};
+use crate::validate::{is_project_key, Fields};
+
+/// Boards one job may plan for.
+pub const MAX_BOARDS: usize = 10;
+/// Sprints created between two looks at the remaining time and the job's state (cancel).
+const CHECK_EVERY: usize = 5;
+/// Time a worker keeps in hand before it hands the rest to the queue.
+const MIN_REMAINING_MS: u64 = 30_000;
+
+/// Parse `projectKey` and `boardIds`.
+fn project_and_boards(f: &mut Fields<'_>) -> Result<(String, Vec<u64>), CoreError> {
+    let project = f.string("projectKey", 10)?;
+    if !is_project_key(project) {
+        return Err(f.fault(
+            "projectKey",
+            ErrorCode::InvalidType,
+            "not a Jira project key",
+        ));
+    }
+    let ids = f.array("boardIds", MAX_BOARDS)?;
+    let mut boards = Vec::new();
+    for v in ids {
+        let id = v
+            .as_u64()
+            .filter(|n| (1..=crate::validate::MAX_ID).contains(n))
+            .ok_or_else(|| {
+                f.fault(
+                    "boardIds",
+                    ErrorCode::InvalidType,
+                    "board ids are positive integers",
+                )
+            })?;
+        if !boards.contains(&id) {
+            boards.push(id);
+        }
+    }
+    if boards.is_empty() {
+        return Err(f.fault("boardIds", ErrorCode::OutOfRange, "at least one board"));
+    }
+    Ok((project.to_string(), boards))
+}
+
+/// Check the caller administers `project` and that every board is a scrum board of it; returns
+/// the boards' names.
+fn authorise_boards(
+    ctx: &mut Ctx,
+    project: &str,
+    boards: &[u64],
+    account: Option<&str>,
+) -> JobResult<Vec<String>> {
+    if account.is_none() {
+        return Err(auth::denied(ErrorCode::NotAuthenticated).into());
+    }
+    let grants = auth::fetch_grants(ctx, Some(project))?;
+    let check = |board_project: Option<&str>| match auth::decide(
+        Action::ProjectAdministration,
+        account,
+        grants,
+        Some(project),
+        board_project,
+    ) {
+        Decision::Allow => Ok(()),
+        Decision::Deny { code } => Err(auth::denied(code)),
+    };
+    check(None)?;
+    let answers = ctx.perform_all(
+        boards
+            .iter()
+            .map(|id| jira_get(format!("/rest/agile/1.0/board/{id}")))
+            .collect(),
+    )?;
+    let mut names = Vec::new();
+    for (id, r) in boards.iter().zip(answers) {
+        match r.status {
+            Some(200) => {}
+            Some(404) => {
+                return Err(
+                    CoreError::new(ErrorCode::BoardNotFound, format!("no board {id}"))
+                        .with_details(json!({ "field": "boardIds" }))
+                        .into(),
+                )
+            }
+            _ => {
+                return Err(CoreError::new(
+                    ErrorCode::JiraError,
+                    format!("reading board {id} failed"),
+                )
+                .into())
+            }
+        }
+        let body = r.body.unwrap_or(Value::Null);
+        check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
+        if body["type"] != "scrum" {
+            return Err(
+                CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
+                    .with_details(json!({ "field": "boardIds" }))
+                    .into(),
+            );
+        }
+        names.push(body["name"].as_str().unwrap_or_default().to_string());
+    }
+    Ok(names)
+}
+
+fn jira_get(path: String) -> Effect {
+    Effect::Jira {
+        actor: crate::effect::Actor::App,
+        method: crate::effect::Method::Get,
+        path,
+        body: None,
+        cache_seconds: None,
+    }
+}
+
+/// Build each board's planning context from Jira (its sprints) and SQL (its settings).
+fn board_contexts(
+    ctx: &mut Ctx,
+    project: &str,
+    boards: &[u64],
+    names: &[String],
+) -> JobResult<Vec<BoardContext>> {
+    let global = store::load_global(ctx)?;
+    let stored = store::load_boards(ctx, boards)?;
+    let mut out = Vec::new();
+    for (id, name) in boards.iter().zip(names) {
+        let sprints = match list_board_sprints(ctx, *id, SprintStates::All)? {
+            Ok(s) => s,
+            Err(r) => {
+                let s = r.error_summary();
+                return Err(CoreError::new(
+                    ErrorCode::JiraError,
+                    format!("reading sprints of board {id}: {}", s.code),
+                )
+                .into());
+            }
+        };
+        let settings = stored
+            .iter()
+            .find(|s| s.board_id == *id)
+            .map(|s| s.settings.clone())
+            .unwrap_or_default();
+        out.push(context_of(*id, name, project, &sprints, &settings, &global));
+    }
+    Ok(out)
+}
+
+/// The planner's view of a board.
+pub(crate) fn context_of(
+    board_id: u64,
+    name: &str,
+    project: &str,
+    sprints: &[Sprint],
+    settings: &BoardSettings,
+    global: &GlobalSettings,
+) -> BoardContext {
+    let tz = settings
+        .time_zone
+        .as_deref()
+        .and_then(parse_time_zone)
+        .or_else(|| parse_time_zone(&global.default_time_zone))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    BoardContext {
+        board_id,
+        board_name: name.to_string(),
+        project_key: project.to_string(),
+        existing: sprints
+            .iter()
+            .map(|s| ExistingSprint {
+                id: s.id,
+                name: s.name.clone(),
+                state: s.state,
+                start: s.start,
+                end: s.end,
+            })
+            .collect(),
+        default_tz: tz,
+        working_days: settings
+            .working_days
+            .iter()
+            .filter_map(|d| WEEKDAYS.iter().position(|w| w == d))
+            .filter_map(|i| chrono::Weekday::try_from(i as u8).ok())
+            .collect(),
+        holidays: settings
+            .holidays
+            .iter()
+            .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .collect(),
+    }
+}
+
+fn read_plan_payload(payload: &Value) -> Result<(String, Vec<u64>, plan::PlanInput), CoreError> {
+    let mut f = Fields::of(payload, "")?;
+    let (project, boards) = project_and_boards(&mut f)?;
+    let input = plan::parse_plan(f.required("plan")?, "plan.")?;
+    f.finish()?;
+    Ok((project, boards, input))
+}
+
+fn make_plans(
+    inputs: &plan::PlanInput,
+    contexts: &[BoardContext],
+) -> Result<Vec<BoardPlan>, CoreError> {
+    contexts
+        .iter()
+        .map(|c| plan::plan_board(inputs, c))
+        .collect()
+}
+
+pub(crate) fn preview(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let (project, boards, input) = read_plan_payload(payload)?;
+    let names = authorise_boards(ctx, &project, &boards, account)?;
+    let contexts = board_contexts(ctx, &project, &boards, &names)?;
+    let plans = make_plans(&input, &contexts)?;
+    Ok(json!({ "projectKey": project, "boards": plans }))
+}
+
+/// A stable id for a payload: FNV-1a over its canonical JSON (a double click gives the same id).
+fn job_id_of(payload: &Value) -> String {
+    let text = serde_json::to_string(payload).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("bulk-{h:016x}")
+}
+
+pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let (project, boards, input) = read_plan_payload(payload)?;
+    let names = authorise_boards(ctx, &project, &boards, account)?;
+    let base_id = job_id_of(payload);
+    // A double click, or a retry after a lost answer: the same job, reported as it stands.
+    if let Some(existing) = load_job(ctx, &base_id)? {
+        if existing.project_key == project
+            && !matches!(existing.state.as_str(), "cancelled" | "undone")
+        {
+            return status_of(ctx, &existing);
+        }
+    }
+    let contexts = board_contexts(ctx, &project, &boards, &names)?;
+    let plans = make_plans(&input, &contexts)?;
+    let offenders: Vec<Value> = plans
+        .iter()
+        .flat_map(|p| plan::names_too_long(p).into_iter())
+        .map(|s| json!({ "boardId": s.board_id, "index": s.index, "name": s.name, "length": s.name.chars().count() }))
+        .collect();
+    if !offenders.is_empty() {
+        return Err(CoreError::new(
+            ErrorCode::SprintNameTooLong,
+            format!(
+                "{} sprint names are longer than Jira's 30 characters",
+                offenders.len()
+            ),
+        )
+        .with_details(json!({ "field": "plan.nameTemplate", "offenders": offenders }))
+        .into());
+    }
+    let job_id = match load_job(ctx, &base_id)? {
+        None => base_id,
+        Some(_) => format!("{base_id}-{}", ctx.now().timestamp_millis()),
+    };
+    let sprints: Vec<&PlannedSprint> = plans.iter().flat_map(|p| p.sprints.iter()).collect();
+    let now = ctx.now().timestamp_millis();
+    let plan_json = serde_json::to_string(&plans).unwrap_or_else(|_| "[]".into());
+    store::sql(
+        ctx,
+        "INSERT IGNORE INTO bulk_jobs (job_id, project_key, created_by, state, plan_json, planned, created, failed, \
+         created_at, updated_at) VALUES (?, ?, ?, 'planned', ?, ?, 0, 0, ?, ?)",
+        vec![
+            json!(job_id),
+            json!(project),
+            json!(account.unwrap_or_default()),
+            json!(plan_json),
+            json!(sprints.len()),
+            json!(now),
+            json!(now),
+        ],
+    )?;
+    for chunk in sprints.chunks(50) {
+        let marks = vec!["(?, ?, ?, ?, NULL, 'planned', NULL)"; chunk.len()].join(", ");
+        let mut params = Vec::new();
+        for s in chunk {
+            params.extend([
+                json!(job_id),
+                json!(s.key),
+                json!(s.board_id),
+                json!(s.index),
+            ]);
+        }
+        store::sql(
+            ctx,
+            &format!(
+                "INSERT IGNORE INTO bulk_job_sprints (job_id, sprint_key, board_id, position, sprint_id, state, error_code) VALUES {marks}"
+            ),
+            params,
+        )?;
+    }
+    let r = ctx.perform(Effect::Enqueue {
+        queue: super::tick::QUEUE.to_string(),
+        body: json!({ "job": "bulk", "jobId": job_id }),
+        delay_seconds: 0,
+    })?;
+    if let Some(e) = r.error {
+        return Err(CoreError::new(
+            ErrorCode::StorageError,
+            format!("the job could not be queued: {}", e.code),
+        )
+        .into());
+    }
+    let job = load_job(ctx, &job_id)?
+        .ok_or_else(|| CoreError::new(ErrorCode::StorageError, "the job was not stored"))?;
+    status_of(ctx, &job)
+}
+
+/// A stored job.
+pub(crate) struct StoredJob {
+    job_id: String,
+    project_key: String,
+    state: String,
+    plans: Vec<Value>,
+    planned: i64,
+    created_at: i64,
+}
+
+fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
+    let rows = store::rows(
+        ctx,
+        "SELECT job_id, project_key, state, plan_json, planned, created_at FROM bulk_jobs WHERE job_id = ?",
+        vec![json!(job_id)],
+    )?;
+    Ok(rows.first().map(|r| StoredJob {
+        job_id: r["job_id"].as_str().unwrap_or_default().to_string(),
+        project_key: r["project_key"].as_str().unwrap_or_default().to_string(),
+        state: r["state"].as_str().unwrap_or_default().to_string(),
+        plans: r["plan_json"]
+            .as_str()
+            .and_then(|s| serde_json::from_str::<Vec<Value>>(s).ok())
+            .unwrap_or_default(),
+        planned: int(&r["planned"]).unwrap_or(0),
+        created_at: int(&r["created_at"]).unwrap_or(0),
+    }))
+}
+
+/// A row of a job: one planned sprint and what became of it.
+struct JobSprint {
+    key: String,
+    board_id: u64,
+    position: i64,
+    sprint_id: Option<u64>,
+    state: String,
+    error_code: Option<String>,
+}
+
+fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
+    let rows = store::rows(
+        ctx,
+        "SELECT sprint_key, board_id, position, sprint_id, state, error_code FROM bulk_job_sprints \
+         WHERE job_id = ? ORDER BY board_id, position",
+        vec![json!(job_id)],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| JobSprint {
+            key: r["sprint_key"].as_str().unwrap_or_default().to_string(),
+            board_id: int(&r["board_id"]).unwrap_or(0) as u64,
+            position: int(&r["position"]).unwrap_or(0),
+            sprint_id: int(&r["sprint_id"]).map(|n| n as u64),
+            state: r["state"].as_str().unwrap_or_default().to_string(),
+            error_code: r["error_code"].as_str().map(str::to_string),
+        })
+        .collect())
+}
+
+fn planned_sprint(job: &StoredJob, key: &str) -> Option<Value> {
+    job.plans
+        .iter()
+        .flat_map(|p| p["sprints"].as_array().cloned().unwrap_or_default())
+        .find(|s| s["key"] == key)
+}
+
+fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value> {
+    let rows = load_rows(ctx, &job.job_id)?;
+    let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
+    let sprints: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let p = planned_sprint(job, &r.key).unwrap_or(Value::Null);
+            json!({
+                "key": r.key, "boardId": r.board_id, "index": r.position, "state": r.state,
+                "sprintId": r.sprint_id, "errorCode": r.error_code,
+                "name": p["name"], "startLocal": p["startLocal"], "endLocal": p["endLocal"],
+            })
+        })
+        .collect();
+    Ok(json!({
+        "jobId": job.job_id,
+        "projectKey": job.project_key,
+        "state": job.state,
+        "planned": job.planned,
+        "created": count("created"),
+        "failed": count("failed"),
+        "deleted": count("deleted"),
+        "createdAt": job.created_at,
+        "sprints": sprints,
+    }))
+}
+
+fn job_payload(payload: &Value) -> Result<(String, String), CoreError> {
+    let mut f = Fields::of(payload, "")?;
+    let project = f.string("projectKey", 10)?;
+    if !is_project_key(project) {
+        return Err(f.fault(
+            "projectKey",
+            ErrorCode::InvalidType,
+            "not a Jira project key",
+        ));
+    }
+    let job_id = f.string("jobId", 64)?;
+    if !job_id.starts_with("bulk-")
+        || !job_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(f.fault("jobId", ErrorCode::InvalidType, "not a job id"));
+    }
+    f.finish()?;
+    Ok((project.to_string(), job_id.to_string()))
+}
+
+/// The job, if it exists in the caller's project (after the caller's rights are checked).
+fn authorised_job(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<StoredJob> {
+    let (project, job_id) = job_payload(payload)?;
+    auth::require(
+        ctx,
+        Action::ProjectAdministration,
+        account,
+        Some(&project),
+        None,
+    )?;
+    match load_job(ctx, &job_id)? {
+        Some(job) if job.project_key == project => Ok(job),
+        _ => Err(
+            CoreError::new(ErrorCode::JobNotFound, "no such job in this project")
+                .with_details(json!({ "field": "jobId" }))
+                .into(),
+        ),
+    }
+}
+
+pub(crate) fn get(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account)?;
+    status_of(ctx, &job)
+}
+
+pub(crate) fn list(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let project = f.string("projectKey", 10)?;
+    if !is_project_key(project) {
+        return Err(f
+            .fault(
+                "projectKey",
+                ErrorCode::InvalidType,
+                "not a Jira project key",
+            )
+            .into());
+    }
+    f.finish()?;
+    auth::require(
+        ctx,
+        Action::ProjectAdministration,
+        account,
+        Some(project),
+        None,
+    )?;
+    let rows = store::rows(
+        ctx,
+        "SELECT job_id, state, planned, created, failed, created_at FROM bulk_jobs WHERE project_key = ? \
+         ORDER BY created_at DESC LIMIT 20",
+        vec![json!(project)],
+    )?;
+    let jobs: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "jobId": r["job_id"], "state": r["state"], "planned": int(&r["planned"]),
+                "created": int(&r["created"]), "failed": int(&r["failed"]), "createdAt": int(&r["created_at"]),
+            })
+        })
+        .collect();
+    Ok(json!({ "projectKey": project, "jobs": jobs }))
+}
+
+fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()> {
+    store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = ?, updated_at = ? WHERE job_id = ?",
+        vec![
+            json!(state),
+            json!(ctx.now().timestamp_millis()),
+            json!(job_id),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn cancel(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account)?;
+    if matches!(job.state.as_str(), "planned" | "running") {
+        set_job_state(ctx, &job.job_id, "cancelled")?;
+    }
+    let job = load_job(ctx, &job.job_id)?.unwrap_or(job);
+    status_of(ctx, &job)
+}
+
+/// Delete the sprints a job created that are still future; say what was skipped and why.
+pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account)?;
+    if job.state == "running" {
+        set_job_state(ctx, &job.job_id, "cancelled")?;
+    }
+    let rows = load_rows(ctx, &job.job_id)?;
+    let mut deleted = Vec::new();
+    let mut skipped = Vec::new();
+    for row in rows.iter().filter(|r| r.state == "created") {
+        let Some(id) = row.sprint_id else { continue };
+        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}")))?;
+        let reason = match (r.status, r.body["state"].as_str()) {
+            (200, Some("future")) => None,
+            (200, Some(state)) => Some(format!("SPRINT_{}", state.to_uppercase())),
+            (404, _) => Some("SPRINT_GONE".to_string()),
+            _ => Some(r.error_summary().code),
+        };
+        if let Some(reason) = reason {
+            skipped.push(json!({ "sprintId": id, "reason": reason }));
+            continue;
+        }
+        let d = jira::send(
+            ctx,
+            &Request {
+                method: crate::effect::Method::Delete,
+                ..Request::get(format!("/rest/agile/1.0/sprint/{id}"))
+            },
+        )?;
+        if d.is_success() || d.status == 404 {
+            store::sql(
+                ctx,
+                "UPDATE bulk_job_sprints SET state = 'deleted' WHERE job_id = ? AND sprint_key = ?",
+                vec![json!(job.job_id), json!(row.key)],
+            )?;
+            deleted.push(id);
+            let now = ctx.now();
+            ctx.log(
+                LogEntry::new(
+                    now,
+                    Level::Info,
+                    LogKind::Deleted,
+                    "BULK_SPRINT_DELETED",
+                    format!("sprint {id} created by {} deleted (undo)", job.job_id),
+                )
+                .board(row.board_id)
+                .sprint(id),
+            );
+        } else {
+            skipped.push(json!({ "sprintId": id, "reason": d.error_summary().code }));
+        }
+    }
+    set_job_state(ctx, &job.job_id, "undone")?;
+    Ok(json!({ "jobId": job.job_id, "deleted": deleted, "skipped": skipped }))
+}
+
+/// The worker: create the job's pending sprints in date order, resumable at any point.
+pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
+    let Some(job) = load_job(ctx, job_id)? else {
+        return Ok(json!({ "jobId": job_id, "result": "missing" }));
+    };
+    if !matches!(job.state.as_str(), "planned" | "running") {
+        return Ok(json!({ "jobId": job_id, "result": job.state }));
+    }
+    let global = store::load_global(ctx)?;
+    ctx.set_log_retention(global.log_retention_days);
+    set_job_state(ctx, job_id, "running")?;
+    let rows = load_rows(ctx, job_id)?;
+    let mut boards: Vec<u64> = rows.iter().map(|r| r.board_id).collect();
+    boards.dedup();
+    let mut since_check = 0;
+    for board_id in boards {
+        let pending: Vec<&JobSprint> = rows
+            .iter()
+            .filter(|r| r.board_id == board_id && r.state == "planned")
+            .collect();
+        if pending.is_empty() {
+            continue;
+        }
+        let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open)? {
+            Ok(s) => s,
+            Err(r) => {
+                ctx.log(
+                    LogEntry::new(
+                        ctx.now(),
+                        Level::Error,
+                        LogKind::Failed,
+                        "SPRINTS_UNREADABLE",
+                        format!("{job_id}: sprints of board {board_id} could not be read"),
+                    )
+                    .board(board_id)
+                    .jira(r.error_summary()),
+                );
+                continue;
+            }
+        };
+        for row in pending {
+            if since_check >= CHECK_EVERY {
+                since_check = 0;
+                if let Some(stop) = should_stop(ctx, job_id)? {
+                    return Ok(stop);
+                }
+            }
+            since_check += 1;
+            let Some(p) = planned_sprint(&job, &row.key) else {
+                continue;
+            };
+            let name = p["name"].as_str().unwrap_or_default().to_string();
+            let start = p["start"].as_str().and_then(parse_instant);
+            // Created before a crash or by a retry: adopt it instead of creating it again.
+            let found = sprints
+                .iter()
+                .find(|s| s.name == name && s.start.is_some() && s.start == start)
+                .map(|s| s.id);
+            let (state, sprint_id, error) = match found {
+                Some(id) => ("created", Some(id), None),
+                None => {
+                    let mut body = json!({
+                        "name": name, "originBoardId": board_id,
+                        "startDate": p["startLocal"], "endDate": p["endLocal"],
+                    });
+                    if let Some(goal) = p["goal"].as_str() {
+                        body["goal"] = json!(goal);
+                    }
+                    let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
+                    match (r.is_success(), Sprint::from_jira(&r.body)) {
+                        (true, Some(created)) => {
+                            let id = created.id;
+                            sprints.push(created);
+                            ctx.log(
+                                LogEntry::new(
+                                    ctx.now(),
+                                    Level::Info,
+                                    LogKind::Created,
+                                    "BULK_SPRINT_CREATED",
+                                    format!(
+                                        "sprint {id} created by {job_id} ({} of {})",
+                                        row.position + 1,
+                                        job.planned
+                                    ),
+                                )
+                                .board(board_id)
+                                .sprint(id),
+                            );
+                            ("created", Some(id), None)
+                        }
+                        _ => {
+                            let s = r.error_summary();
+                            ctx.log(
+                                LogEntry::new(ctx.now(), Level::Error, LogKind::Failed, "BULK_CREATE_FAILED", format!("{job_id}: planned sprint {} of board {board_id} not created", row.position + 1))
+                                    .board(board_id)
+                                    .jira(s.clone()),
+                            );
+                            ("failed", None, Some(s.code))
+                        }
+                    }
+                }
+            };
+            store::sql(
+                ctx,
+                "UPDATE bulk_job_sprints SET state = ?, sprint_id = ?, error_code = ? WHERE job_id = ? AND sprint_key = ?",
+                vec![json!(state), json!(sprint_id), json!(error), json!(job_id), json!(row.key)],
+            )?;
+        }
+        order_by_dates(ctx, board_id, &sprints)?;
+    }
+    let rows = load_rows(ctx, job_id)?;
+    let created = rows.iter().filter(|r| r.state == "created").count();
+    let failed = rows.iter().filter(|r| r.state == "failed").count();
+    let final_state = if failed > 0 { "failed" } else { "done" };
+    store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ? WHERE job_id = ? AND state = 'running'",
+        vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id)],
+    )?;
+    Ok(json!({ "jobId": job_id, "result": final_state, "created": created, "failed": failed }))
+}
+
+/// Stop early when the job was cancelled or time runs short (the rest continues from the queue).
+fn should_stop(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
+    let state = store::rows(
+        ctx,
+        "SELECT state FROM bulk_jobs WHERE job_id = ?",
+        vec![json!(job_id)],
+    )?;
+    if state.first().and_then(|r| r["state"].as_str()) == Some("cancelled") {
+        return Ok(Some(json!({ "jobId": job_id, "result": "cancelled" })));
+    }
+    let remaining = ctx
+        .perform(Effect::RemainingTime {})?
+        .remaining_ms
+        .unwrap_or(0);
+    if remaining < MIN_REMAINING_MS {
+        let r = ctx.perform(Effect::Enqueue {
+            queue: super::tick::QUEUE.to_string(),
+            body: json!({ "job": "bulk", "jobId": job_id }),
+            delay_seconds: 0,
+        })?;
+        let result = if r.error.is_some() {
+            "stalled"
+        } else {
+            "continued"
+        };
+        return Ok(Some(json!({ "jobId": job_id, "result": result })));
+    }
+    Ok(None)
+}
+
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Swap future sprints until the board's order follows their start dates (new sprints land at
+/// the bottom; an existing later sprint must move below them).
+fn order_by_dates(ctx: &mut Ctx, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
+    let mut order: Vec<&Sprint> = sprints
+        .iter()
+        .filter(|s| s.state == SprintState::Future)
+        .collect();
+    let mut want = order.clone();
+    // Undated sprints keep their place after the dated ones: sort is stable.
+    want.sort_by_key(|s| (s.start.is_none(), s.start));
+    for i in 0..want.len() {
+        if order[i].id == want[i].id {
+            continue;
+        }
+        let j = order.iter().position(|s| s.id == want[i].id).unwrap_or(i);
+        let r = jira::send(
+            ctx,
+            &Request::post(
+                format!("/rest/agile/1.0/sprint/{}/swap", order[i].id),
+                json!({ "sprintToSwapWith": order[j].id }),
+            ),
+        )?;
+        if !r.is_success() {
+            ctx.log(
+                LogEntry::new(
+                    ctx.now(),
+                    Level::Warn,
+                    LogKind::Failed,
+                    "SPRINT_ORDER_NOT_FIXED",
+                    format!(
+                        "board {board_id}: sprints {} and {} could not be swapped into date order",
+                        order[i].id, order[j].id
+                    ),
+                )
+                .board(board_id)
+                .jira(r.error_summary()),
+            );
+            return Ok(());
+        }
+        order.swap(i, j);
+    }
+    Ok(())
+}
+
+/// Rename future sprints of a board by a template.
+pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let mut f = Fields::of(payload, "")?;
+    let project = f.string("projectKey", 10)?.to_string();
+    if !is_project_key(&project) {
+        return Err(f
+            .fault(
+                "projectKey",
+                ErrorCode::InvalidType,
+                "not a Jira project key",
+            )
+            .into());
+    }
+    let board_id = f.id("boardId")?;
+    let template = plan::parse_template(f.string("nameTemplate", 100)?, "nameTemplate")?;
+    if template.uses_pi() {
+        return Err(CoreError::new(
+            ErrorCode::TemplateTokenUnknown,
+            "nameTemplate: {pi} and {sprintInPi} need a PI plan",
+        )
+        .with_details(json!({ "field": "nameTemplate" }))
+        .into());
+    }
+    let dry_run = match f.optional("dryRun") {
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| f.type_fault("dryRun", "a boolean"))?,
+        None => false,
+    };
+    f.finish()?;
+    let names = authorise_boards(ctx, &project, &[board_id], account)?;
+    let contexts = board_contexts(ctx, &project, &[board_id], &names)?;
+    let renames = plan::rename_future(&template, &contexts[0]);
+    let too_long: Vec<&Value> = renames
+        .iter()
+        .filter(|r| r["to"].as_str().is_some_and(|n| n.chars().count() > 30))
+        .collect();
+    if !too_long.is_empty() {
+        return Err(CoreError::new(
+            ErrorCode::SprintNameTooLong,
+            format!("{} new names are longer than 30 characters", too_long.len()),
+        )
+        .with_details(json!({ "field": "nameTemplate", "offenders": too_long }))
+        .into());
+    }
+    if !dry_run {
+        for r in &renames {
+            let (Some(id), Some(to)) = (r["sprintId"].as_u64(), r["to"].as_str()) else {
+                continue;
+            };
+            if r["from"].as_str() == Some(to) {
+                continue;
+            }
+            // POST is a partial update: only the name changes (PUT would drop the goal).
+            let a = jira::send(
+                ctx,
+                &Request::post(
+                    format!("/rest/agile/1.0/sprint/{id}"),
+                    json!({ "name": to }),
+                ),
+            )?;
+            if !a.is_success() {
+                return Err(CoreError::new(
+                    ErrorCode::JiraError,
+                    format!("renaming sprint {id}: {}", a.error_summary().code),
+                )
+                .into());
+            }
+            ctx.log(
+                LogEntry::new(
+                    ctx.now(),
+                    Level::Info,
+                    LogKind::Renamed,
+                    "SPRINT_RENAMED",
+                    format!("sprint {id} renamed by template"),
+                )
+                .board(board_id)
+                .sprint(id),
+            );
+        }
+    }
+    Ok(json!({ "boardId": board_id, "dryRun": dry_run, "renames": renames }))
+}

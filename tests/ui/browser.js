@@ -1,0 +1,60 @@
+'use strict';
+// Shared setup of the browser tests: the demo server in-process (clock paused: the tests tick it)
+// and Debian's Chromium driven by playwright-core, with a fresh profile per run.
+// Chromium: `apt-get install -y chromium` (tools/setup.sh); CHROMIUM=/path overrides /usr/bin/chromium.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+const { startDemo } = require('../demo/server');
+
+const OUT = path.join(__dirname, '..', '.out', 'ui');
+const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+async function startUi() {
+  if (!fs.existsSync(EXECUTABLE)) {
+    throw new Error(`Chromium not found at ${EXECUTABLE}: run tools/setup.sh (apt-get install -y chromium) or set CHROMIUM`);
+  }
+  fs.mkdirSync(OUT, { recursive: true });
+  const demo = await startDemo({ port: 0, speed: 0, createLatencyMs: 60, log: process.env.VERBOSE ? console.log : null });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-ui-profile-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: EXECUTABLE,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1440, height: 900 },
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+    });
+  } catch (e) {
+    await demo.close();
+    throw e;
+  }
+  context.setDefaultTimeout(10000);
+  const errors = [];
+  const open = async (pathAndQuery) => {
+    const page = context.pages().find((p) => p.url() === 'about:blank') || await context.newPage();
+    page.on('pageerror', (e) => errors.push(`${pathAndQuery}: ${e.message}`));
+    await page.goto(`${demo.url}${pathAndQuery}`);
+    return page;
+  };
+  const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  return {
+    demo,
+    context,
+    open,
+    shot,
+    errors,
+    async close() {
+      await context.close().catch(() => {});
+      fs.rmSync(profile, { recursive: true, force: true });
+      await demo.close();
+    },
+  };
+}
+
+module.exports = { startUi, OUT };

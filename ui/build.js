@@ -1,0 +1,86 @@
+'use strict';
+// Builds the Custom UI pages (the manifest's resources) with esbuild:
+//   node ui/build.js            -> forge-shim/static/<page>/{index.html, main.js, main.css}
+//   node ui/build.js --demo DIR -> the demo variant (@forge/bridge aliased to ui/demo-bridge.js) into DIR
+// Also used in-process by the demo server: buildPages({demo: true, write: false}) returns the files.
+// esbuild and @forge/bridge are pinned devDependencies of tests/package.json.
+const fs = require('fs');
+const path = require('path');
+const { createRequire } = require('module');
+
+const root = path.resolve(__dirname, '..');
+const testsRequire = createRequire(path.join(root, 'tests', 'package.json'));
+const esbuild = testsRequire('esbuild');
+
+/** The pages: folder under ui/src and forge-shim/static, and the HTML title. */
+const PAGES = [
+  { name: 'admin', title: 'Sprint Automation Configuration' },
+  { name: 'project-settings', title: 'Sprint Automation' },
+  { name: 'bulk', title: 'Bulk Sprint Creation' },
+];
+
+const html = (title) => `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${title}</title>
+  <link rel="stylesheet" href="./main.css">
+  <script defer src="./main.js"></script>
+</head>
+<body>
+  <main id="root" aria-live="polite"><p class="muted">Loading…</p></main>
+</body>
+</html>
+`;
+
+async function buildPages({ demo = false, outDir, write = true, minify = !demo } = {}) {
+  const out = outDir || path.join(root, 'forge-shim', 'static');
+  const files = {};
+  for (const page of PAGES) {
+    const result = await esbuild.build({
+      entryPoints: { main: path.join(__dirname, 'src', page.name, 'main.js') },
+      bundle: true,
+      format: 'iife',
+      target: ['chrome110', 'firefox110', 'safari16'],
+      minify,
+      sourcemap: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      outdir: path.join(out, page.name),
+      write: false,
+      nodePaths: [path.join(root, 'tests', 'node_modules')],
+      alias: demo ? { '@forge/bridge': path.join(__dirname, 'demo-bridge.js') } : {},
+      define: { __DEMO__: JSON.stringify(demo), 'process.env.NODE_ENV': '"production"' },
+      loader: { '.css': 'css' },
+      // Build output, not source: ESLint checks ui/src instead.
+      banner: { js: '/* eslint-disable */' },
+    });
+    for (const w of result.warnings) console.warn(`ui/build.js (${page.name}): ${w.text}`);
+    const pageFiles = { 'index.html': html(page.title) };
+    for (const f of result.outputFiles) pageFiles[path.basename(f.path)] = f.text;
+    files[page.name] = pageFiles;
+    if (write) {
+      const dir = path.join(out, page.name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(pageFiles)) fs.writeFileSync(path.join(dir, name), text);
+    }
+  }
+  return files;
+}
+
+module.exports = { buildPages, PAGES };
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const demoAt = args.indexOf('--demo');
+  const demo = demoAt >= 0;
+  const outDir = demo ? path.resolve(args[demoAt + 1] || path.join(root, 'tests', '.out', 'ui-demo')) : undefined;
+  buildPages({ demo, outDir }).then((files) => {
+    for (const [page, f] of Object.entries(files)) {
+      const sizes = Object.entries(f).map(([n, t]) => `${n} ${(Buffer.byteLength(t) / 1024).toFixed(1)} KiB`).join(', ');
+      console.log(`ui: ${page}: ${sizes}`);
+    }
+  }).catch((e) => { console.error(e.message || e); process.exitCode = 1; });
+}

@@ -1,0 +1,149 @@
+// Project settings page (jira:projectSettingsPage, project admins): one row per scrum board.
+import '../shared/style.css';
+import { h, mount, timeElement } from '../shared/dom.js';
+import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
+import { displayName, pageContext } from '../shared/context.js';
+import { CARRY_OVER, WEEKDAYS } from '../shared/messages.js';
+
+const root = document.getElementById('root');
+
+async function main() {
+  const ctx = await pageContext();
+  const project = ctx.projectKey;
+  const body = h('div', { id: 'boards' }, h('p', { class: 'muted' }, 'Loading boards…'));
+  mount(root,
+    h('h1', null, 'Sprint Automation'),
+    h('p', { class: 'lede' }, `Start and close the sprints of project ${project}'s scrum boards on time, and choose where unfinished work goes. Empty fields use the site's defaults (time zone, carry-over) or the sprint's own start and end time.`),
+    body);
+  let data;
+  try {
+    data = await call('listBoards', { projectKey: project });
+  } catch (e) {
+    mount(body, DENIALS.has(e.code) ? refusal(e) : errorBox(e, { title: 'The boards could not be loaded.' }));
+    return;
+  }
+  if (!data.boards.length) {
+    mount(body, h('div', { class: 'banner banner-info', id: 'no-boards' }, 'This project has no scrum boards. Create a scrum board for the project, then come back.'));
+    return;
+  }
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  mount(body,
+    h('datalist', { id: 'zones' }, zones.map((z) => h('option', { value: z }))),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'boards-table' },
+      h('thead', null, h('tr', null,
+        ['Board', 'Automate', 'Auto start', 'Auto close', 'Carry-over', 'Time zone', 'Time of day', 'Calendar', 'Keep ahead', 'Last changed', 'Next action', '']
+          .map((t) => h('th', null, t)))),
+      h('tbody', null, data.boards.map((b) => boardRow(project, b)).flat()))));
+}
+
+function boardRow(project, board) {
+  const s = board.settings;
+  const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
+  const errRow = h('tr', { class: 'error-row', hidden: true }, h('td', { colspan: 12 }));
+  const f = {
+    automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': 'Automate' }),
+    autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': 'Start sprints automatically' }),
+    autoClose: h('input', { type: 'checkbox', name: 'autoClose', checked: s.autoClose, 'aria-label': 'Close sprints automatically' }),
+    carryOver: h('select', { name: 'carryOver', 'aria-label': 'Carry-over' },
+      h('option', { value: '', selected: s.carryOver == null }, 'Site default'),
+      Object.entries(CARRY_OVER).map(([v, t]) => h('option', { value: v, selected: v === s.carryOver }, t))),
+    timeZone: h('input', { type: 'text', name: 'timeZone', value: s.timeZone || '', placeholder: 'Site default', list: 'zones', size: 16, autocomplete: 'off', spellcheck: false, 'aria-label': 'Time zone' }),
+    startTime: h('input', { type: 'time', name: 'startTime', value: s.startTime || '', 'aria-label': 'Start time' }),
+    closeTime: h('input', { type: 'time', name: 'closeTime', value: s.closeTime || '', 'aria-label': 'Close time' }),
+    holidays: h('textarea', { name: 'holidays', rows: 2, cols: 14, placeholder: 'YYYY-MM-DD, …', 'aria-label': 'Holidays' }, (s.holidays || []).join(', ')),
+    keepAhead: h('input', { type: 'number', name: 'keepAhead', min: 0, max: 10, value: s.keepAhead, 'aria-label': 'Keep ahead' }),
+  };
+  // Newer settings fields are kept as they are (the resolver wants every field); nameTemplate is editable.
+  const hasTemplate = 'nameTemplate' in s;
+  if (hasTemplate) {
+    f.nameTemplate = h('input', { type: 'text', name: 'nameTemplate', value: s.nameTemplate || '', placeholder: '{board} Sprint {n}', size: 14, spellcheck: false, 'aria-label': 'Name of sprints the app creates' });
+  }
+  const days = new Set(s.workingDays || []);
+  const dayButtons = WEEKDAYS.map((d) => h('button', {
+    type: 'button', class: 'day-toggle', dataset: { day: d }, 'aria-pressed': String(days.has(d)), title: `Working day: ${d}`,
+    onClick: (e) => { const on = e.currentTarget.getAttribute('aria-pressed') !== 'true'; e.currentTarget.setAttribute('aria-pressed', String(on)); markDirty(); },
+  }, d.slice(0, 2)));
+  const status = h('div', { class: 'status', role: 'status' });
+  const save = h('button', { class: 'primary', name: 'save', disabled: true }, 'Save');
+  const changed = h('div', { class: 'small changed-by' });
+  const nextAction = h('div', { class: 'small next-action' });
+
+  const markDirty = () => { tr.classList.add('dirty'); save.disabled = false; status.textContent = ''; status.className = 'status'; };
+  for (const el of Object.values(f)) { el.addEventListener('input', markDirty); el.addEventListener('change', markDirty); }
+
+  const showMeta = (b) => {
+    mount(changed);
+    if (b.changedBy) {
+      const who = h('span', { class: 'who', title: b.changedBy }, '…');
+      mount(changed, who, h('br'), h('span', { class: 'muted' }, timeElement(b.changedAt)));
+      displayName(b.changedBy).then((n) => { who.textContent = n.name; });
+    } else {
+      mount(changed, h('span', { class: 'muted' }, b.configured ? '—' : 'Never configured'));
+    }
+    // `nextAction` is not (yet) part of listBoards: shown when the resolver gives it.
+    const n = b.nextAction;
+    mount(nextAction, n && n.at
+      ? [h('span', null, `${n.kind === 'close' ? 'Close' : n.kind === 'start' ? 'Start' : n.kind || 'Check'}${n.sprintName ? ` ${n.sprintName}` : n.sprintId ? ` sprint ${n.sprintId}` : ''}`), h('br'), timeElement(n.at)]
+      : h('span', { class: 'muted', title: 'The app does not report the next scheduled action yet.' }, b.settings.automate ? '—' : 'Off'));
+  };
+  showMeta(board);
+
+  save.addEventListener('click', async () => {
+    for (const el of Object.values(f)) el.classList.remove('invalid');
+    errRow.hidden = true;
+    status.className = 'status';
+    status.textContent = 'Saving…';
+    save.disabled = true;
+    const keep = Number(f.keepAhead.value);
+    const settings = {
+      ...board.settings,
+      automate: f.automate.checked,
+      autoStart: f.autoStart.checked,
+      autoClose: f.autoClose.checked,
+      carryOver: f.carryOver.value || null,
+      timeZone: f.timeZone.value.trim() || null,
+      startTime: f.startTime.value || null,
+      closeTime: f.closeTime.value || null,
+      workingDays: dayButtons.filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.dataset.day),
+      holidays: f.holidays.value.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean),
+      keepAhead: f.keepAhead.value === '' || !Number.isFinite(keep) ? f.keepAhead.value : keep,
+    };
+    if (hasTemplate) settings.nameTemplate = f.nameTemplate.value.trim() || null;
+    try {
+      const r = await call('updateBoardSettings', { projectKey: project, boardId: board.boardId, settings });
+      tr.classList.remove('dirty');
+      status.className = 'status ok';
+      status.textContent = 'Saved.';
+      f.timeZone.value = r.settings.timeZone || '';
+      board.settings = r.settings;
+      showMeta(r);
+    } catch (e) {
+      save.disabled = false;
+      status.className = 'status err';
+      status.textContent = 'Not saved.';
+      const field = errorField(e);
+      if (field && f[field]) f[field].classList.add('invalid');
+      if (field === 'workingDays') dayButtons.forEach((b) => b.classList.add('invalid'));
+      mount(errRow.firstChild, errorBox(e, { title: `${board.name}: not saved.` }));
+      errRow.hidden = false;
+    }
+  });
+
+  mount(tr,
+    h('td', null, h('strong', null, board.name), h('div', { class: 'muted small' }, `Board ${board.boardId}`)),
+    h('td', null, f.automate),
+    h('td', null, f.autoStart),
+    h('td', null, f.autoClose),
+    h('td', null, f.carryOver),
+    h('td', null, f.timeZone),
+    h('td', null, h('div', { class: 'row' }, h('span', { class: 'small muted' }, 'start'), f.startTime),
+      h('div', { class: 'row' }, h('span', { class: 'small muted' }, 'close'), f.closeTime)),
+    h('td', null, h('div', { class: 'row days' }, dayButtons), h('div', { class: 'small muted' }, 'Holidays'), f.holidays),
+    h('td', null, f.keepAhead, hasTemplate ? [h('div', { class: 'small muted' }, 'named'), f.nameTemplate] : null),
+    h('td', null, changed),
+    h('td', null, nextAction),
+    h('td', null, save, status));
+  return [tr, errRow];
+}
+
+main().catch((e) => mount(root, h('h1', null, 'Sprint Automation'), errorBox(e)));
