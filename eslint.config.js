@@ -47,10 +47,11 @@ module.exports = [
       '**/node_modules/**', 'target/**', '.cache/**', 'tests/.out/**',
       'forge-shim/src/generated/**', // wasm-bindgen output (tools/build-wasm.sh)
       'src/**', // symlink to forge-shim/src: linted once, under its real path
+      'forge-shim/static/**', // built pages (node ui/build.js): their sources under ui/ are linted
     ],
   },
   {
-    files: ['forge-shim/src/**/*.js', 'tests/**/*.js', 'tools/**/*.js', 'eslint.config.js', '**/*.cjs'],
+    files: ['forge-shim/src/**/*.js', 'tests/**/*.js', 'tools/**/*.js', 'ui/build.js', 'eslint.config.js', '**/*.cjs'],
     languageOptions: { ecmaVersion: 'latest', sourceType: 'commonjs', globals: nodeGlobals },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: projectRules,
@@ -61,9 +62,10 @@ module.exports = [
     rules: projectRules,
   },
   {
-    // Custom UI pages (browser code, served as static resources)
-    files: ['forge-shim/static/**/*.js'],
-    languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: browserGlobals },
+    // Custom UI page sources (browser modules, bundled by ui/build.js)
+    files: ['ui/src/**/*.js', 'ui/demo-bridge.js'],
+    languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: { ...browserGlobals, ...readonly(['Node', 'SVGElement', 'CSSStyleSheet']) } },
     rules: projectRules,
   },
+
 ];

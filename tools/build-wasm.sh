@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one build command: core -> wasm32 (release, size-optimised) -> wasm-bindgen -> a CommonJS
+# The one build command: the pages (ui/ -> forge-shim/static/) and core -> wasm32 (release, size-optimised) -> wasm-bindgen -> a CommonJS
 # module with the .wasm bytes embedded as base64 (what survives Forge's webpack bundling), written to
 # forge-shim/src/generated/. Prints the artifact's raw and gzipped size.
 set -euo pipefail
@@ -21,3 +21,6 @@ node tools/embed-wasm.js "$out/sprint_wasm.js" "$out/sprint_wasm_bg.wasm" forge-
 raw=$(stat -c %s "$out/sprint_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/sprint_wasm_bg.wasm" | wc -c)
 echo "wasm: raw ${raw} bytes, gzipped ${gz} bytes -> forge-shim/src/generated/core.js"
+
+# The Custom UI pages (the manifest's resources), bundled with esbuild from ui/.
+node ui/build.js

@@ -25,6 +25,9 @@ for dir in forge-shim tests; do
   fi
 done
 
+# Debian's Chromium for the browser tests (playwright-core drives it; no browser download).
+[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 db_up() { (exec 3<>"/dev/tcp/${MYSQL_HOST:-127.0.0.1}/${MYSQL_PORT:-3306}") 2>/dev/null; }
 if ! db_up; then
   if [ ! -x /usr/sbin/mariadbd ]; then

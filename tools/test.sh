@@ -43,8 +43,8 @@ node tests/platform/lint-offline.js
 section "eslint"
 tests/node_modules/.bin/eslint --max-warnings 0 .
 
-section "node suites: emulator conformance, test bed, bundling, end-to-end"
-node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/
+section "node suites: emulator conformance, test bed, bundling, end-to-end, pages in Chromium"
+node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/ tests/ui/
 
 echo
 echo "all checks passed in $(( $(date +%s) - t0 )) s"

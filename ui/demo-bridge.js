@@ -69,7 +69,8 @@ const CSS = `
 .demo-bar a { color:#85B8FF; text-decoration:none; } .demo-bar a[aria-current=page] { color:#fff; font-weight:600; text-decoration:underline; }
 .demo-bar select { font:inherit; background:#22272B; color:#DEE4EA; border:1px solid #738496; border-radius:3px; padding:1px 4px; }
 .demo-bar .demo-tag { background:#6E5DC6; color:#fff; border-radius:3px; padding:0 6px; font-weight:700; }
-.demo-bar .demo-clock { font-variant-numeric:tabular-nums; }`;
+.demo-bar .demo-clock { font-variant-numeric:tabular-nums; }
+.demo-bar label { color:#DEE4EA; font-size:13px; font-weight:400; display:inline; margin:0; }`;
 
 function demoBar() {
   const w = where();

@@ -246,6 +246,13 @@ ${[['/admin/settings', 'Admin: Settings'], ['/admin/logs', 'Admin: Logs'], ['/pr
         await runTick();
       }
     }),
+    /** Jump the clock to `at` (ms or ISO; missed checks are skipped, as after an outage), then one check. */
+    jumpTo: (at) => serial(async () => {
+      const ms = typeof at === 'number' ? at : Date.parse(at);
+      if (bed.clock.now() < ms) bed.clock.set(ms);
+      nextTickAt = Math.ceil(bed.clock.now() / tickMs) * tickMs + tickMs;
+      await runTick();
+    }),
     /** Wait until the background work (drains, ticks) queued so far is done. */
     idle: () => serial(async () => {}),
     async close() {

@@ -336,7 +336,9 @@ test('two ticks at once do the rollover once', async (t) => {
 });
 
 test('parallel sprints off: a due start while another sprint is active -> ACTIVE_SPRINT_EXISTS, retried later; on -> started', async (t) => {
-  // S1 runs on past S2's start: S1 is not due, S2 is.
+  // S1 runs on past S2's start: S1 is not due, S2 is. Since 633201e a start refused for an active
+  // sprint WAITS: it is looked at again at the active sprint's close instant (or its closed event)
+  // or at the daily reconcile, not every 15 minutes.
   const ctx = await seeded(t, { s2: { startDate: '2026-01-12T09:00:00Z', endDate: S2_END } });
   const { bed, j, s1, s2, board } = ctx;
   const at = Date.parse('2026-01-12T09:00:00Z');
@@ -347,23 +349,35 @@ test('parallel sprints off: a due start while another sprint is active -> ACTIVE
   assert.equal(blocked.length, 1, JSON.stringify(logs(bed)));
   assert.equal(blocked[0].sprintId, s2.id);
   const sched = await schedule(bed, board.id);
-  assert.equal(sched.next_due_at, at + 1 * MIN + 15 * MIN, 'retried after 15 minutes');
+  assert.equal(sched.next_due_at, DUE, 'next look: when the active sprint is due to close');
+  assert.equal(sched.reconcile_at, at + 1 * MIN + DAY, 'and the daily reconcile');
   // idle in between: no Jira call
   j.resetRequests();
-  await tickAt(bed, at + 6 * MIN);
-  await tickAt(bed, at + 11 * MIN);
-  assert.equal(j.requests.length, 0);
-  await tickAt(bed, at + 16 * MIN);
-  assert.equal(reasons(bed, 'ACTIVE_SPRINT_EXISTS').length, 2, 'retried, still blocked');
+  for (let m = 6; m <= 31; m += 5) await tickAt(bed, at + m * MIN);
+  assert.equal(j.requests.length, 0, reqList(j));
+  // the daily reconcile retries: still refused
+  await tickAt(bed, at + DAY + 5 * MIN);
+  assert.equal(reasons(bed, 'ACTIVE_SPRINT_EXISTS').length, 2, 'retried at the reconcile, still blocked');
   assert.equal(j.getSprint(s2.id).state, 'future');
-  // parallel sprints switched on in Jira: the retry starts it, S1 keeps running
+  // parallel sprints switched on in Jira: the next retry starts it, S1 keeps running
   j.setParallelSprints(true);
-  await tickAt(bed, at + 31 * MIN);
+  await tickAt(bed, at + 2 * DAY + 10 * MIN);
   assert.equal(j.getSprint(s2.id).state, 'active');
   assert.equal(j.getSprint(s1.id).state, 'active');
   assert.equal(stateChanges(j, s2.id, 'active').length, 1);
   assert.equal(reasons(bed, 'SPRINT_STARTED').length, 1);
   assert.equal(bed.egress.violations.length, 0);
+});
+
+test('parallel sprints off: the waiting start happens right after the active sprint closes', async (t) => {
+  const ctx = await seeded(t, { s2: { startDate: '2026-01-12T09:00:00Z', endDate: S2_END } });
+  const { bed, j, s1, s2 } = ctx;
+  await tickAt(bed, Date.parse('2026-01-12T09:01:00Z'));
+  assert.equal(reasons(bed, 'ACTIVE_SPRINT_EXISTS').length, 1);
+  await tickAt(bed, DUE + 2 * MIN);
+  assert.equal(j.getSprint(s1.id).state, 'closed');
+  assert.equal(j.getSprint(s2.id).state, 'active', 'started in the same run as the close');
+  assert.equal(j.issue(ctx.keys.open[0]).sprintId, s2.id);
 });
 
 test('parallel sprints on from the start: the due start happens at once', async (t) => {

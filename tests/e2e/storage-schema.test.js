@@ -16,6 +16,7 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'schema-v1.sql');
 const MIGRATION_NAMES = [
   'v001_global_settings', 'v002_board_settings', 'v003_board_settings_keep_ahead', 'v004_board_schedule',
   'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints', 'v008_board_settings_name_template',
+  'v009_board_schedule_next_action', 'v010_board_schedule_next_sprint',
 ];
 
 // The current schema, column by column: [name, data type, max chars or null, nullable, default].
@@ -51,6 +52,8 @@ const EXPECTED_COLUMNS = {
     ['reconcile_at', 'bigint', null, 'NO', null],
     ['lease_owner', 'varchar', 64, 'YES', 'NULL'],
     ['lease_until', 'bigint', null, 'YES', 'NULL'],
+    ['next_action', 'varchar', 16, 'YES', 'NULL'],
+    ['next_sprint_id', 'bigint', null, 'YES', 'NULL'],
   ],
   rollovers: [
     ['sprint_id', 'bigint', null, 'NO', null],
@@ -247,7 +250,7 @@ test('an upgrade from the first release (v001 + v002) keeps its rows and adds ke
   });
   const view = assertOk(await bed.invokeResolver('getBoardSettings', { projectKey: 'PA', boardId: boardA }, { accountId: USERS.adminOfA.accountId }));
   assert.deepEqual(view, {
-    boardId: boardA, name: 'Alpha scrum', configured: true, changedBy: USERS.adminOfA.accountId, changedAt: v1Time,
+    boardId: boardA, name: 'Alpha scrum', configured: true, changedBy: USERS.adminOfA.accountId, changedAt: v1Time, nextAction: null,
     settings: {
       automate: true, autoStart: false, autoClose: true, carryOver: 'nextSprintCreate', timeZone: 'Australia/Sydney',
       startTime: '08:30', closeTime: null, workingDays: ['MON', 'WED', 'FRI'], holidays: ['2026-01-26', '2026-04-03'], keepAhead: 0, nameTemplate: null,

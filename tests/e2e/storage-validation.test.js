@@ -238,6 +238,10 @@ test('a valid change reads back identically and records the caller from context 
     assert.deepEqual(read, {
       boardId, name: boardId === boardA ? 'Alpha scrum' : 'Alpha second', configured: true, settings,
       changedBy: USERS.adminOfA.accountId, changedAt: bed.clock.now(),
+      // Automated boards are due for a look at Jira at once; others are not scheduled.
+      nextAction: settings.automate
+        ? { boardId, kind: 'check', at: new Date(bed.clock.now()).toISOString().replace('.000Z', 'Z'), sprintId: null }
+        : null,
     });
     const [row] = await bed.sql.query('SELECT project_key, changed_by, changed_at FROM board_settings WHERE board_id = ?', [boardId]);
     assert.deepEqual(row, { project_key: 'PA', changed_by: USERS.adminOfA.accountId, changed_at: bed.clock.now() });

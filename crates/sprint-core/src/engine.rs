@@ -210,34 +210,90 @@ pub fn next_action(
     None
 }
 
-/// When the board next needs an action: the earliest pending instant, or a retry for anything
-/// blocked. None when nothing is pending (the daily reconcile still looks).
+/// The board's next pending action, for the schedule and for the settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upcoming {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Start or close.
+    pub kind: UpcomingKind,
+    /// Which sprint.
+    pub sprint_id: u64,
+}
+
+/// What the next pending action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpcomingKind {
+    /// Start a future sprint.
+    Start,
+    /// Close an active sprint.
+    Close,
+    /// Try again something that was blocked (open sub-tasks, a refused call).
+    Retry,
+}
+
+impl UpcomingKind {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpcomingKind::Start => "start",
+            UpcomingKind::Close => "close",
+            UpcomingKind::Retry => "retry",
+        }
+    }
+}
+
+/// The board's earliest pending action, or a retry for anything blocked. None when nothing is
+/// pending (the daily reconcile still looks).
+pub fn upcoming(
+    policy: &Policy,
+    sprints: &[Sprint],
+    run: &Run,
+    now: DateTime<Utc>,
+) -> Option<Upcoming> {
+    let mut next: Option<Upcoming> = None;
+    for s in sprints {
+        let found = match (s.state, run.handled.get(&s.id)) {
+            (_, Some(Handled::Missed | Handled::Waiting)) | (SprintState::Closed, _) => None,
+            (_, Some(Handled::Blocked)) => Some((now + RETRY_AFTER, UpcomingKind::Retry)),
+            (SprintState::Active, _) if policy.auto_close => {
+                policy.close_instant(s).map(|t| (t, UpcomingKind::Close))
+            }
+            // A future sprint is startable only with both instants.
+            (SprintState::Future, _) if policy.auto_start => policy
+                .close_instant(s)
+                .and(policy.start_instant(s))
+                .map(|t| (t, UpcomingKind::Start)),
+            _ => None,
+        };
+        if let Some((t, kind)) = found {
+            // Something already due but not handled (e.g. waiting for an active sprint) is
+            // looked at again after the retry delay, not on every tick.
+            let (t, kind) = if t <= now {
+                (now + RETRY_AFTER, UpcomingKind::Retry)
+            } else {
+                (t, kind)
+            };
+            if next.is_none_or(|n| t < n.at) {
+                next = Some(Upcoming {
+                    at: t,
+                    kind,
+                    sprint_id: s.id,
+                });
+            }
+        }
+    }
+    next
+}
+
+/// When the board next needs an action (see [`upcoming`]).
 pub fn next_due(
     policy: &Policy,
     sprints: &[Sprint],
     run: &Run,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let mut due: Option<DateTime<Utc>> = None;
-    for s in sprints {
-        let instant = match (s.state, run.handled.get(&s.id)) {
-            (_, Some(Handled::Missed | Handled::Waiting)) | (SprintState::Closed, _) => None,
-            (_, Some(Handled::Blocked)) => Some(now + RETRY_AFTER),
-            (SprintState::Active, _) if policy.auto_close => policy.close_instant(s),
-            // A future sprint is startable only with both instants.
-            (SprintState::Future, _) if policy.auto_start => {
-                policy.close_instant(s).and(policy.start_instant(s))
-            }
-            _ => None,
-        };
-        if let Some(t) = instant {
-            // Something already due but not handled (e.g. waiting for an active sprint) is
-            // looked at again after the retry delay, not on every tick.
-            let t = if t <= now { now + RETRY_AFTER } else { t };
-            due = Some(due.map_or(t, |d| d.min(t)));
-        }
-    }
-    due
+    upcoming(policy, sprints, run, now).map(|u| u.at)
 }
 
 /// The sprint unfinished work goes to: the next future sprint in board order after `closing`.

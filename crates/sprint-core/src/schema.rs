@@ -124,6 +124,15 @@ pub const MIGRATIONS: &[Declared] = &[
         name: "v008_board_settings_name_template",
         ddl: "ALTER TABLE board_settings ADD COLUMN IF NOT EXISTS name_template VARCHAR(100) NULL",
     },
+    // What the next due instant is for (shown on the settings page): no Jira content, ids only.
+    Declared {
+        name: "v009_board_schedule_next_action",
+        ddl: "ALTER TABLE board_schedule ADD COLUMN IF NOT EXISTS next_action VARCHAR(16) NULL",
+    },
+    Declared {
+        name: "v010_board_schedule_next_sprint",
+        ddl: "ALTER TABLE board_schedule ADD COLUMN IF NOT EXISTS next_sprint_id BIGINT NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

@@ -218,8 +218,9 @@ pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult
         let now = ctx.now().timestamp_millis();
         sql(
             ctx,
-            "INSERT INTO board_schedule (board_id, next_due_at, reconcile_at) VALUES (?, ?, ?) \
-             ON DUPLICATE KEY UPDATE next_due_at = VALUES(next_due_at), reconcile_at = VALUES(reconcile_at)",
+            "INSERT INTO board_schedule (board_id, next_due_at, next_action, reconcile_at) VALUES (?, ?, 'check', ?) \
+             ON DUPLICATE KEY UPDATE next_due_at = VALUES(next_due_at), next_action = VALUES(next_action), \
+             reconcile_at = VALUES(reconcile_at)",
             vec![json!(board_id), json!(now), json!(now)],
         )?;
     } else {
@@ -230,4 +231,40 @@ pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult
         )?;
     }
     Ok(())
+}
+
+/// The boards' next scheduled actions: `{boardId, kind, at, sprintId}` (kind `start`, `close`,
+/// `retry`, or `check` when the board is due for a look at Jira).
+pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> {
+    if board_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; board_ids.len()].join(", ");
+    let r = rows(
+        ctx,
+        &format!(
+            "SELECT board_id, next_due_at, next_action, next_sprint_id, reconcile_at FROM board_schedule \
+             WHERE board_id IN ({marks})"
+        ),
+        board_ids.iter().map(|id| json!(id)).collect(),
+    )?;
+    Ok(r.iter()
+        .filter_map(|row| {
+            let board_id = int(&row["board_id"])?;
+            let (at, kind) = match int(&row["next_due_at"]) {
+                Some(t) => (
+                    t,
+                    row["next_action"].as_str().unwrap_or("check").to_string(),
+                ),
+                None => (int(&row["reconcile_at"])?, "check".to_string()),
+            };
+            let at = chrono::DateTime::from_timestamp_millis(at)?;
+            Some(json!({
+                "boardId": board_id,
+                "kind": kind,
+                "at": at,
+                "sprintId": int(&row["next_sprint_id"]).filter(|&id| id > 0),
+            }))
+        })
+        .collect())
 }

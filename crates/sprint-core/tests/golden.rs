@@ -419,7 +419,7 @@ impl Fake {
         }
         if sql.starts_with("UPDATE board_schedule SET next_due_at") {
             return written(match &mut self.schedule {
-                Some(s) if s.lease_owner.as_deref() == p[3].as_str() => {
+                Some(s) if s.lease_owner.as_deref() == p[5].as_str() => {
                     (s.next_due_at, s.lease_owner, s.lease_until) = (p[0].as_i64(), None, None);
                     1
                 }

@@ -8,14 +8,18 @@ import { CARRY_OVER, KINDS, LEVELS, reasonSentence } from '../shared/messages.js
 const root = document.getElementById('root');
 const SUBPAGES = { settings: 'Settings', logs: 'Logs' };
 
+let current = null;
+
 async function main() {
   await pageContext();
-  const nav = await subpageRoute((route) => show(route));
+  // Jira's sidebar (the module's `pages`) changes the route; follow it.
+  const nav = await subpageRoute((route) => { if ((SUBPAGES[route] ? route : 'settings') !== current) show(route); });
   show(nav.route);
 }
 
 function show(route) {
   const sub = SUBPAGES[route] ? route : 'settings';
+  current = sub;
   const body = h('div', { id: 'subpage' });
   mount(root,
     h('h1', null, 'Sprint Automation Configuration'),
@@ -56,7 +60,8 @@ async function renderSettings(body) {
   const status = h('div', { class: 'status', id: 'settings-status', role: 'status' });
   const errors = h('div');
   const save = h('button', { type: 'submit', class: 'primary', id: 'save-settings' }, 'Save');
-  const form = h('form', { class: 'form-stack', id: 'settings-form', onSubmit: async (e) => {
+  // novalidate: the app checks every value and names the field; the browser's own bubbles would hide that.
+  const form = h('form', { class: 'form-stack', id: 'settings-form', novalidate: true, onSubmit: async (e) => {
     e.preventDefault();
     for (const f of Object.values(fields)) f.classList.remove('invalid');
     mount(errors);

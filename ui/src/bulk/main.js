@@ -182,7 +182,7 @@ function render() {
     await follow(job, createBox, () => { preview(); loadJobs(jobsBox); });
   });
 
-  const form = h('form', { id: 'plan-form', class: 'form-stack', onSubmit: (e) => e.preventDefault(), onInput: changed, onChange: changed },
+  const form = h('form', { id: 'plan-form', class: 'form-stack', novalidate: true, onSubmit: (e) => e.preventDefault(), onInput: changed, onChange: changed },
     h('fieldset', null, h('legend', null, 'Boards'), h('div', { class: 'row', id: 'board-choices' },
       boards.map((b, i) => h('label', { class: 'inline' }, boardChecks[i], b.name)))),
     h('div', { class: 'form-grid' },
@@ -298,7 +298,7 @@ function timeline(data) {
       h('span', null, h('span', { class: 'swatch planned' }), 'planned'),
       h('span', null, h('span', { class: 'swatch warned' }), 'planned, with a warning'),
       hasExisting ? [h('span', null, h('span', { class: 'swatch existing' }), 'existing'), h('span', null, h('span', { class: 'swatch active' }), 'active')] : null,
-      h('span', null, h('span', { class: 'swatch active' }), '┊ now')));
+      h('span', null, h('span', { class: 'swatch now' }), 'now')));
 }
 
 // ------------------------------------------------------------------ job progress and history
@@ -358,7 +358,7 @@ async function loadJobs(box, banner) {
   if (!data.jobs.length) { mount(box, h('p', { class: 'muted', id: 'jobs-empty' }, 'No bulk jobs yet.')); return; }
   const result = banner || h('div', { id: 'undo-result' });
   mount(box, result, h('div', { class: 'table-wrap' }, h('table', { id: 'jobs-table' },
-    h('thead', null, h('tr', null, ['Created', 'Job', 'State', 'Planned', 'Created', 'Failed', ''].map((t) => h('th', null, t)))),
+    h('thead', null, h('tr', null, ['When', 'Job', 'State', 'Planned', 'Created', 'Failed', ''].map((t) => h('th', null, t)))),
     h('tbody', null, data.jobs.map((j) => jobRow(j, box, result))))));
 }
 

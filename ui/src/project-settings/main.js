@@ -31,7 +31,7 @@ async function main() {
     h('datalist', { id: 'zones' }, zones.map((z) => h('option', { value: z }))),
     h('div', { class: 'table-wrap' }, h('table', { id: 'boards-table' },
       h('thead', null, h('tr', null,
-        ['Board', 'Automate', 'Auto start', 'Auto close', 'Carry-over', 'Time zone', 'Time of day', 'Calendar', 'Keep ahead', 'Last changed', 'Next action', '']
+        ['Board', 'Automation', 'Carry-over', 'Time zone', 'Time of day', 'Working days and holidays', 'Keep ahead', 'Last changed', 'Next action', '']
           .map((t) => h('th', null, t)))),
       h('tbody', null, data.boards.map((b) => boardRow(project, b)).flat()))));
 }
@@ -39,7 +39,7 @@ async function main() {
 function boardRow(project, board) {
   const s = board.settings;
   const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
-  const errRow = h('tr', { class: 'error-row', hidden: true }, h('td', { colspan: 12 }));
+  const errRow = h('tr', { class: 'error-row', hidden: true }, h('td', { colspan: 10 }));
   const f = {
     automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': 'Automate' }),
     autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': 'Start sprints automatically' }),
@@ -131,9 +131,10 @@ function boardRow(project, board) {
 
   mount(tr,
     h('td', null, h('strong', null, board.name), h('div', { class: 'muted small' }, `Board ${board.boardId}`)),
-    h('td', null, f.automate),
-    h('td', null, f.autoStart),
-    h('td', null, f.autoClose),
+    h('td', { class: 'automation' },
+      h('label', { class: 'inline' }, f.automate, 'Automate'),
+      h('label', { class: 'inline' }, f.autoStart, 'Start on time'),
+      h('label', { class: 'inline' }, f.autoClose, 'Close on time')),
     h('td', null, f.carryOver),
     h('td', null, f.timeZone),
     h('td', null, h('div', { class: 'row' }, h('span', { class: 'small muted' }, 'start'), f.startTime),

@@ -39,7 +39,9 @@ export const REASON_MESSAGES = {
   SPRINT_STARTED: 'The sprint was started at its start time.',
   SPRINT_CLOSED: 'The sprint was closed at its end time.',
   UNFINISHED_MOVED: 'Unfinished issues of the closing sprint were carried over.',
-  FOLLOW_ON_SPRINT_CREATED: 'A next sprint was created to receive the unfinished issues (or to keep enough sprints ahead).',
+  FOLLOW_ON_SPRINT_CREATED: 'A next sprint was created to receive the unfinished issues.',
+  KEEP_AHEAD_SPRINT_CREATED: 'A future sprint was created to keep the board\'s chosen number of sprints planned ahead.',
+  KEEP_AHEAD_CREATE_FAILED: 'Creating a future sprint to keep enough sprints planned ahead failed; the next check tries again.',
   START_AND_END_PASSED: 'The sprint was not started: both its start and its end had passed before the app could start it.',
   ACTIVE_SPRINT_EXISTS: 'The sprint was not started yet: the board already has an active sprint and Jira allows only one. The app tries again.',
   OPEN_SUBTASKS: 'The sprint was not closed: a done issue still has open sub-tasks. Finish or move them and the app tries again.',
@@ -72,6 +74,7 @@ export const UNDO_SKIP_MESSAGES = {
   SPRINT_ACTIVE: 'it has been started, so it is kept',
   SPRINT_CLOSED: 'it is already closed, so it is kept',
   SPRINT_GONE: 'it had already been deleted',
+  NETWORK: 'Jira could not be reached',
 };
 
 export function undoSkipSentence(code) {

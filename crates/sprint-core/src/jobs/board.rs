@@ -84,6 +84,11 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
                 .board(board_id)
                 .jira(r.error_summary()),
             );
+            let retry = engine::Upcoming {
+                at: retry,
+                kind: engine::UpcomingKind::Retry,
+                sprint_id: 0,
+            };
             release(ctx, board_id, owner, Some(retry))?;
             return Ok(json!({ "boardId": board_id, "result": "failed" }));
         }
@@ -133,8 +138,9 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
             done.push(json!({ "created": id }));
         }
     }
-    let due = engine::next_due(&policy, &sprints, &run, now);
-    release(ctx, board_id, owner, due)?;
+    let next = engine::upcoming(&policy, &sprints, &run, now);
+    release(ctx, board_id, owner, next)?;
+    let due = next.map(|u| u.at);
     Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
 }
 
@@ -234,14 +240,21 @@ fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {
 }
 
 /// Write when to look next and give up the lease (only if we still hold it).
-fn release(ctx: &mut Ctx, board_id: u64, owner: &str, due: Option<DateTime<Utc>>) -> JobResult<()> {
+fn release(
+    ctx: &mut Ctx,
+    board_id: u64,
+    owner: &str,
+    next: Option<engine::Upcoming>,
+) -> JobResult<()> {
     let now = ctx.now();
     store::sql(
         ctx,
-        "UPDATE board_schedule SET next_due_at = ?, reconcile_at = ?, lease_owner = NULL, lease_until = NULL \
-         WHERE board_id = ? AND lease_owner = ?",
+        "UPDATE board_schedule SET next_due_at = ?, next_action = ?, next_sprint_id = ?, reconcile_at = ?, \
+         lease_owner = NULL, lease_until = NULL WHERE board_id = ? AND lease_owner = ?",
         vec![
-            json!(due.map(|d| d.timestamp_millis())),
+            json!(next.map(|u| u.at.timestamp_millis())),
+            json!(next.map(|u| u.kind.as_str())),
+            json!(next.map(|u| u.sprint_id)),
             json!((now + engine::RECONCILE_EVERY).timestamp_millis()),
             json!(board_id),
             json!(owner),

@@ -232,7 +232,22 @@ pub(crate) fn preview(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
     let names = authorise_boards(ctx, &project, &boards, account)?;
     let contexts = board_contexts(ctx, &project, &boards, &names)?;
     let plans = make_plans(&input, &contexts)?;
-    Ok(json!({ "projectKey": project, "boards": plans }))
+    // Each board's plan with its existing sprints, for the page's timeline.
+    let boards: Vec<Value> = plans
+        .iter()
+        .zip(&contexts)
+        .map(|(p, c)| {
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            v["existing"] = c
+                .existing
+                .iter()
+                .filter(|s| s.state != SprintState::Closed)
+                .map(|s| json!({ "id": s.id, "name": s.name, "state": if s.state == SprintState::Active { "active" } else { "future" }, "start": s.start, "end": s.end }))
+                .collect();
+            v
+        })
+        .collect();
+    Ok(json!({ "projectKey": project, "boards": boards }))
 }
 
 /// A stable id for a payload: FNV-1a over its canonical JSON (a double click gives the same id).

@@ -46,8 +46,9 @@ pub(crate) fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<V
     let at = at.max(ctx.now()).timestamp_millis();
     let r = store::sql(
         ctx,
-        "UPDATE board_schedule SET next_due_at = LEAST(COALESCE(next_due_at, ?), ?) WHERE board_id = ?",
-        vec![json!(at), json!(at), json!(board_id)],
+        "UPDATE board_schedule SET next_action = IF(next_due_at IS NULL OR next_due_at > ?, 'check', next_action), \
+         next_due_at = LEAST(COALESCE(next_due_at, ?), ?) WHERE board_id = ?",
+        vec![json!(at), json!(at), json!(at), json!(board_id)],
     )?;
     Ok(
         json!({ "result": if r.affected_rows.unwrap_or(0) > 0 { "rescheduled" } else { "unchanged" }, "boardId": board_id }),

@@ -144,8 +144,9 @@ fn fetch_board(ctx: &mut Ctx, board_id: u64) -> JobResult<JiraBoard> {
     }
 }
 
-fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>) -> Value {
+fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>, next: Option<&Value>) -> Value {
     json!({
+        "nextAction": next.cloned(),
         "boardId": board.id,
         "name": board.name,
         "configured": stored.is_some(),
@@ -194,9 +195,16 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
     }
     let ids: Vec<u64> = boards.iter().map(|b| b.id).collect();
     let stored = store::load_boards(ctx, &ids)?;
+    let schedule = store::load_schedule(ctx, &ids)?;
     let list: Vec<Value> = boards
         .iter()
-        .map(|b| settings_view(b, stored.iter().find(|s| s.board_id == b.id)))
+        .map(|b| {
+            settings_view(
+                b,
+                stored.iter().find(|s| s.board_id == b.id),
+                schedule.iter().find(|n| n["boardId"] == json!(b.id)),
+            )
+        })
         .collect();
     Ok(json!({ "projectKey": project, "boards": list }))
 }
@@ -244,7 +252,8 @@ fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account)?;
     let stored = store::load_board(ctx, board_id)?;
-    Ok(settings_view(&board, stored.as_ref()))
+    let schedule = store::load_schedule(ctx, &[board_id])?;
+    Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
 fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
@@ -277,7 +286,8 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
         .board(board_id),
     );
     let stored = store::load_board(ctx, board_id)?;
-    Ok(settings_view(&board, stored.as_ref()))
+    let schedule = store::load_schedule(ctx, &[board_id])?;
+    Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
 fn on_off(b: bool) -> &'static str {

@@ -1,0 +1,215 @@
+'use strict';
+/* global document, window, MutationObserver -- inside page.evaluate / waitForFunction (browser code) */
+// The Custom UI pages in Chromium against the demo server (the real app in the test bed), with the
+// simulated clock paused. Screenshots go to tests/.out/ui/.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startUi } = require('./browser');
+
+describe('Custom UI pages', { timeout: 120000 }, () => {
+  let ui;
+  let demo;
+  const as = (who) => ({ accountId: demo.accounts[who] });
+
+  before(async () => {
+    ui = await startUi();
+    demo = ui.demo;
+  });
+  after(async () => {
+    if (ui) await ui.close();
+  });
+
+  it('project settings: a project admin configures a board, and it is persisted', async () => {
+    const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
+    const row = page.locator('tr#board-3');
+    await row.waitFor();
+    assert.equal(await page.locator('#boards-table tbody tr[data-board-id]').count(), 3, 'three scrum boards (the kanban board is not listed)');
+    // Someone else's change is shown with their name, resolved by the page.
+    await page.locator('tr#board-2 .changed-by .who', { hasText: 'Ada Admin' }).waitFor();
+    await page.locator('tr#board-1 .changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
+
+    await row.locator('input[name=automate]').check();
+    await row.locator('input[name=timeZone]').fill('Mars/Olympus');
+    await row.locator('button[name=save]').click();
+    const alert = page.locator('tr.error-row [role=alert]');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-code'), 'UNKNOWN_TIME_ZONE');
+    assert.match(await alert.innerText(), /not a known time zone/);
+    assert.match(await row.locator('input[name=timeZone]').getAttribute('class'), /invalid/);
+    await ui.shot(page, 'project-settings-error');
+
+    await row.locator('input[name=timeZone]').fill('Asia/Tokyo');
+    await row.locator('input[name=startTime]').fill('09:00');
+    await row.locator('select[name=carryOver]').selectOption('backlog');
+    await row.locator('button[data-day=FRI]').click(); // Friday off
+    await row.locator('textarea[name=holidays]').fill('2026-04-29, 2026-05-03');
+    await row.locator('input[name=keepAhead]').fill('2');
+    await row.locator('button[name=save]').click();
+    await row.locator('.status', { hasText: 'Saved.' }).waitFor();
+    await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
+    assert.equal(await page.locator('tr.error-row:visible').count(), 0);
+    await ui.shot(page, 'project-settings-saved');
+
+    const r = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 3 }, as('padmin'));
+    assert.equal(r.ok, true, JSON.stringify(r));
+    const s = r.data.settings;
+    assert.deepEqual(
+      { automate: s.automate, timeZone: s.timeZone, startTime: s.startTime, carryOver: s.carryOver, keepAhead: s.keepAhead, holidays: s.holidays, workingDays: s.workingDays },
+      { automate: true, timeZone: 'Asia/Tokyo', startTime: '09:00', carryOver: 'backlog', keepAhead: 2, holidays: ['2026-04-29', '2026-05-03'], workingDays: ['MON', 'TUE', 'WED', 'THU'] });
+    assert.equal(r.data.changedBy, demo.accounts.padmin);
+
+    await page.reload();
+    await row.waitFor();
+    assert.equal(await row.locator('input[name=automate]').isChecked(), true);
+    assert.equal(await row.locator('input[name=timeZone]').inputValue(), 'Asia/Tokyo');
+    assert.equal(await row.locator('input[name=startTime]').inputValue(), '09:00');
+    assert.equal(await row.locator('button[data-day=FRI]').getAttribute('aria-pressed'), 'false');
+    await page.close();
+  });
+
+  it('admin settings: a Jira admin saves the global settings; a bad value is named', async () => {
+    const page = await ui.open('/admin/settings?as=admin');
+    await page.locator('#settings-form').waitFor();
+    await page.locator('#logRetentionDays').fill('0');
+    await page.locator('#save-settings').click();
+    const alert = page.locator('#settings-form [role=alert]');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-code'), 'OUT_OF_RANGE');
+    assert.match(await page.locator('#logRetentionDays').getAttribute('class'), /invalid/);
+    await page.locator('#logRetentionDays').fill('90');
+    await page.locator('#defaultTimeZone').fill('Europe/Berlin');
+    await page.locator('#save-settings').click();
+    await page.locator('#settings-status', { hasText: 'Saved.' }).waitFor();
+    await ui.shot(page, 'admin-settings');
+    const r = await demo.bed.invokeResolver('getGlobalSettings', {}, as('admin'));
+    assert.equal(r.data.settings.logRetentionDays, 90);
+    assert.equal(r.data.settings.defaultTimeZone, 'Europe/Berlin');
+    // The subpage tabs follow the route (in Jira: the admin page's `pages` in the sidebar).
+    await page.locator('nav.tabs a[data-route=logs]').click();
+    await page.locator('#logs-filters').waitFor();
+    assert.match(page.url(), /\/admin\/logs\?/);
+    await page.goBack();
+    await page.locator('#settings-form').waitFor();
+    await page.close();
+  });
+
+  let jobId;
+  it('bulk: preview 12 sprints, create them and watch the progress bar reach done', async () => {
+    const page = await ui.open('/bulk/?as=padmin&project=DEMO');
+    await page.locator('#plan-form').waitFor();
+    // A template error is shown in words, on the field.
+    await page.locator('#nameTemplate').fill('{board} {sprintNumber}');
+    const err = page.locator('#plan-errors [role=alert]');
+    await err.waitFor();
+    assert.equal(await err.getAttribute('data-code'), 'TEMPLATE_TOKEN_UNKNOWN');
+    assert.match(await page.locator('#nameTemplate').getAttribute('class'), /invalid/);
+
+    await page.locator('#nameTemplate').fill('{board} S{n}');
+    await page.locator('#count').fill('12');
+    await page.waitForFunction(() => document.querySelectorAll('#preview .preview-table tbody tr').length === 12 && !document.querySelector('#plan-errors [role=alert]'));
+    assert.equal(await page.locator('#timeline rect.tl-planned').count(), 12);
+    const names = await page.locator('#preview .preview-table tbody tr td:nth-child(2) strong').allInnerTexts();
+    // {n} continues after the board's existing sprints (Berlin 1, Berlin 2).
+    const numbers = names.map((n) => Number(/^Berlin team S(\d+)$/.exec(n)?.[1]));
+    assert.deepEqual(numbers, numbers.map((_, i) => numbers[0] + i), names.join(', '));
+    await ui.shot(page, 'bulk-preview');
+
+    const seen = [];
+    await page.exposeFunction('recordProgress', (v) => seen.push(Number(v)));
+    await page.locator('#create').click();
+    await page.locator('#job-progress').waitFor();
+    await page.evaluate(() => {
+      const el = document.getElementById('job-progress');
+      new MutationObserver(() => window.recordProgress(el.getAttribute('aria-valuenow'))).observe(el, { attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
+    await page.locator('#job-progress[data-state=done]').waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('#job-progress').getAttribute('aria-valuenow'), '12');
+    assert.match(await page.locator('#job-progress-text').innerText(), /12 of 12 created/);
+    assert.ok(seen.length >= 1, `progress updates seen: ${seen}`);
+    jobId = await page.locator('#job-card').getAttribute('data-job-id');
+    await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=done]`).waitFor();
+    await ui.shot(page, 'bulk-done');
+
+    const sprints = demo.bed.jira.sprintsOfBoard(1).filter((s) => /^Berlin team S\d+$/.test(s.name));
+    assert.equal(sprints.length, 12);
+    await page.close();
+  });
+
+  it('bulk: the job is undone from the history', async () => {
+    const page = await ui.open('/bulk/?as=padmin&project=DEMO');
+    const row = page.locator(`#jobs-table tr[data-job-id="${jobId}"]`);
+    await row.locator('button.undo').click();
+    await row.locator('button.confirm-undo').click();
+    const banner = page.locator('#undo-banner');
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /12 sprints deleted/);
+    await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=undone]`).waitFor();
+    await ui.shot(page, 'bulk-undone');
+    assert.equal(demo.bed.jira.sprintsOfBoard(1).filter((s) => /^Berlin team S\d+$/.test(s.name)).length, 0);
+    await page.close();
+  });
+
+  it('a plain user is refused on the project pages, a project admin on the admin page', async () => {
+    for (const [url, code, text, name] of [
+      ['/bulk/?as=user&project=DEMO', 'NOT_PROJECT_ADMIN', /Only administrators of this project/, 'bulk-refused'],
+      ['/project-settings/?as=user&project=DEMO', 'NOT_PROJECT_ADMIN', /Only administrators of this project/, null],
+      ['/admin/settings?as=padmin', 'NOT_JIRA_ADMIN', /Only Jira administrators/, 'admin-refused'],
+    ]) {
+      const page = await ui.open(url);
+      const refusal = page.locator(`.refusal[data-code=${code}]`);
+      await refusal.waitFor();
+      assert.match(await refusal.innerText(), text);
+      assert.equal(await page.locator('#plan-form, #boards-table, #settings-form').count(), 0);
+      if (name) await ui.shot(page, name);
+      await page.close();
+    }
+  });
+
+  it('logs: newest first, reasons in words, filters by board, level and kind, paging', async () => {
+    // Let Berlin 1 and New York 1 close: jump past their ends (the checks in between are skipped).
+    await demo.jumpTo('2026-03-27T21:05:00Z');
+    await demo.idle();
+    const page = await ui.open('/admin/logs?as=admin');
+    const rows = page.locator('#logs-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 25, 'a full first page');
+    const times = await page.locator('#logs-table tbody tr time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')));
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+    const closed = page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]').first();
+    assert.equal(await closed.locator('.reason').innerText(), 'The sprint was closed at its end time.');
+    await ui.shot(page, 'admin-logs');
+
+    // paging with the cursor
+    const firstPage = await rows.evaluateAll((els) => els.map((e) => e.innerText));
+    await page.locator('#logs-older').click();
+    await page.locator('#logs-pager', { hasText: 'Page 2' }).waitFor();
+    const secondPage = await page.locator('#logs-table tbody tr').evaluateAll((els) => els.map((e) => e.innerText));
+    assert.ok(secondPage.length >= 1);
+    assert.ok(!secondPage.some((t) => firstPage.includes(t)), 'page 2 repeats nothing of page 1');
+    await page.locator('#logs-newer').click();
+    await page.locator('#logs-pager', { hasText: 'Page 1' }).waitFor();
+
+    const filtered = async (change, attr, want) => {
+      await change();
+      await page.waitForFunction(([a, w]) => {
+        const trs = [...document.querySelectorAll('#logs-table tbody tr')];
+        return trs.length > 0 && trs.every((tr) => tr.getAttribute(a) === w);
+      }, [attr, want]);
+      return page.locator('#logs-table tbody tr').count();
+    };
+    assert.ok(await filtered(() => page.locator('#filter-kind').selectOption('closed'), 'data-kind', 'closed') >= 2);
+    assert.ok(await filtered(() => page.locator('#filter-board').fill('2').then(() => page.locator('#filter-board').dispatchEvent('change')), 'data-board', '2') >= 1);
+    await ui.shot(page, 'admin-logs-filtered');
+    await page.locator('#filter-kind').selectOption('');
+    assert.ok(await filtered(() => page.locator('#filter-level').selectOption('info'), 'data-level', 'info') >= 2);
+    await page.locator('#filter-board').fill('999');
+    await page.locator('#filter-board').dispatchEvent('change');
+    await page.locator('#logs-empty').waitFor();
+    await page.close();
+  });
+
+  it('no page threw', () => {
+    assert.deepEqual(ui.errors, []);
+    assert.deepEqual(demo.bed.egress.violations, []);
+  });
+});
