@@ -14,6 +14,17 @@ const { Queue } = require('@forge/events');
 // permission answer is never served to another user.
 const jiraCache = new Map();
 const JIRA_CACHE_MAX = 500;
+// A Jira call that never answers must not hang the invocation: give up after this long (or
+// sooner, when the invocation has less time left) and report it as a lost answer, which the core
+// retries or settles by re-reading.
+const JIRA_TIMEOUT_MS = 20000;
+const TIMEOUT_MARGIN_MS = 5000;
+
+function jiraTimeout() {
+  let remaining = Infinity;
+  try { remaining = getAppContext().invocationRemainingTimeInMillis(); } catch { /* not in an invocation */ }
+  return Math.max(1000, Math.min(JIRA_TIMEOUT_MS, remaining - TIMEOUT_MARGIN_MS));
+}
 
 async function jira(effect, inv) {
   const { actor, method, path, body, cacheSeconds } = effect;
@@ -27,11 +38,26 @@ async function jira(effect, inv) {
   let result;
   try {
     // Only catalogued routes leave the app (jira-routes.js): the allowlist and the scope audit.
-    const res = await routes.send(client, effect, {
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    // Abort the request, and stop waiting even if the platform's fetch ignores the signal.
+    const abort = new AbortController();
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => { abort.abort(); reject(new Error('Jira did not answer in time')); }, jiraTimeout());
+      // A timer must not keep a finished process alive.
+      timer.unref();
     });
-    const text = await res.text();
+    let res;
+    let text;
+    try {
+      res = await Promise.race([routes.send(client, effect, {
+        headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: abort.signal,
+      }), late]);
+      text = await Promise.race([res.text(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     let parsed = null;
     try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
     result = { status: res.status, body: parsed };

@@ -3,8 +3,8 @@
 // Benchmarks of the scheduled sprint check (prints figures and ratios; not a test, exits 0 unless
 // the bench itself breaks). Runs the REAL handlers in the local test bed (tests/testbed).
 //
-//   node tests/bench/engine.js            full: 1,000 boards under the rate limiter (~2-3 min)
-//   node tests/bench/engine.js --quick    CI:   100 boards (~20 s)
+//   node tests/bench/engine.js            full: 1,000 boards under the rate limiter, planning x 10,000 (~5 min)
+//   node tests/bench/engine.js --quick    CI:   100 boards, planning x 1,000 (~30 s)
 //   options: --json (one JSON object at the end), --boards N, --planning N (boards for the WASM figure;
 //            default 10,000, 1,000 with --quick), --only idle,rollover,scale,planning
 //

@@ -236,17 +236,16 @@ test('a Jira call that never answers (timeout): the lease lapses and the next ti
   assertRolledOver(ctx, { dest: s2.id, started: s2.id, label: 'timeout' });
 });
 
-test('BUG: a Jira call that never answers hangs the whole scheduled invocation (no request timeout in the shim)', async (t) => {
-  // The app sees the remaining time fall as in production, 100x faster: 300 s of budget in 3 s real.
-  // An app that bounds its Jira calls (abort before the invocation's time runs out, then retry or
-  // log and release the lease) returns before the platform kills it. This app waits forever.
+test('a Jira call that never answers is given up before the invocation ends; the check still returns', async (t) => {
+  // An 8 s invocation: the shim gives a call at most the remaining time less 5 s, and the core
+  // retries only when the wait and another call still fit; the board is released for a retry.
   const ctx = await seeded(t);
   const { bed, j, s1 } = ctx;
   j.injectFault({ method: 'GET', pathMatch: `${AGILE}/sprint/${s1.id}/issue`, kind: 'timeout' });
   bed.clock.set(DUE + 2 * MIN);
   let outcome;
   try {
-    outcome = await bed.runScheduled('sprint-check', { budgetMs: 3500, remainingTime: ({ elapsedMs }) => Math.max(0, 300000 - elapsedMs * 100) });
+    outcome = await bed.runScheduled('sprint-check', { budgetMs: 8000 });
   } catch (e) {
     outcome = { thrown: e.code || e.message };
   }
@@ -490,7 +489,7 @@ test('missed ticks: no tick for 3 days, then one tick closes and starts with the
   assert.equal(sched.next_due_at, Date.parse(S2_END));
 });
 
-test('missed ticks across a whole short sprint: it is reported once (START_AND_END_PASSED), never started; unfinished work goes to a sprint that runs', async (t) => {
+test('BUG: missed ticks across a whole short sprint: it is reported once (START_AND_END_PASSED), never started; unfinished work goes to a sprint that runs', async (t) => {
   // S2 is one day long and falls entirely into the 3-day gap; S3 follows it.
   const ctx = await seeded(t, { s2: { startDate: S1_END, endDate: '2026-01-20T09:00:00Z' } });
   const { bed, j, s2, board } = ctx;

@@ -16,7 +16,8 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'schema-v1.sql');
 const MIGRATION_NAMES = [
   'v001_global_settings', 'v002_board_settings', 'v003_board_settings_keep_ahead', 'v004_board_schedule',
   'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints', 'v008_board_settings_name_template',
-  'v009_board_schedule_next_action', 'v010_board_schedule_next_sprint',
+  'v009_board_schedule_next_action', 'v010_board_schedule_next_sprint', 'v011_bulk_jobs_lease_owner',
+  'v012_bulk_jobs_lease_until',
 ];
 
 // The current schema, column by column: [name, data type, max chars or null, nullable, default].
@@ -75,6 +76,8 @@ const EXPECTED_COLUMNS = {
     ['failed', 'int', null, 'NO', null],
     ['created_at', 'bigint', null, 'NO', null],
     ['updated_at', 'bigint', null, 'NO', null],
+    ['lease_owner', 'varchar', 64, 'YES', 'NULL'],
+    ['lease_until', 'bigint', null, 'YES', 'NULL'],
   ],
   bulk_job_sprints: [
     ['job_id', 'varchar', 64, 'NO', null],

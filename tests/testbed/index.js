@@ -55,7 +55,7 @@ function loadFunctions(manifest, appRoot) {
     const exportName = ref.slice(dot + 1);
     let file;
     try { file = require.resolve(path.join(srcDir, modulePath)); } catch (e) {
-      throw new Error(`function ${f.key}: cannot resolve src/${modulePath} under ${appRoot}: ${e.message}`);
+      throw new Error(`function ${f.key}: cannot resolve src/${modulePath} under ${appRoot}: ${e.message}`, { cause: e });
     }
     const mod = require(file);
     const handler = mod[exportName];

@@ -184,7 +184,12 @@ pub fn next_action(
             return Some(Action::Close(s.clone()));
         }
     }
-    if policy.auto_start {
+    // A sprint that should have closed but could not keeps the board: starting the next one now
+    // would leave the old one open with its unfinished work.
+    let close_blocked = sprints.iter().any(|s| {
+        s.state == SprintState::Active && run.handled.get(&s.id) == Some(&Handled::Blocked)
+    });
+    if policy.auto_start && !close_blocked {
         for s in sprints
             .iter()
             .filter(fresh)
@@ -296,12 +301,18 @@ pub fn next_due(
     upcoming(policy, sprints, run, now).map(|u| u.at)
 }
 
-/// The sprint unfinished work goes to: the next future sprint in board order after `closing`.
-pub fn next_future_sprint(sprints: &[Sprint], closing: u64) -> Option<&Sprint> {
+/// The sprint unfinished work goes to: the next future sprint in board order after `closing`,
+/// passing over any whose end has already come (it will never run: see [`Action::ReportMissed`]).
+pub fn next_future_sprint<'a>(
+    policy: &Policy,
+    sprints: &'a [Sprint],
+    closing: u64,
+    now: DateTime<Utc>,
+) -> Option<&'a Sprint> {
     sprints
         .iter()
-        .filter(|s| s.id != closing)
-        .find(|s| s.state == SprintState::Future)
+        .filter(|s| s.id != closing && s.state == SprintState::Future)
+        .find(|s| policy.close_instant(s).is_none_or(|end| end > now))
 }
 
 /// Name for a sprint created to receive carried-over work: the closing sprint's name with its

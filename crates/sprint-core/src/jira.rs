@@ -11,6 +11,9 @@ use crate::step::{Ctx, Suspend};
 pub const MAX_ATTEMPTS: u32 = 5;
 /// First backoff for a transient failure without `Retry-After`.
 const BASE_BACKOFF_MS: f64 = 500.0;
+/// Time kept in hand after a retry's wait: enough to make the call (the shim gives a call the
+/// remaining time less 5 s at most) and record what happened.
+const RETRY_RESERVE_MS: u64 = 8_000;
 /// Longest single wait the core will ask for.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
@@ -132,11 +135,29 @@ fn transient(r: &EffectResult) -> bool {
 
 /// Send a request, retrying transient failures per the policy. Returns the final answer.
 pub fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+    send_with(ctx, request, transient)
+}
+
+/// Send a request that must not run twice (a create, a swap): retry only answers that say it was
+/// not carried out (429, and 503 with `Retry-After`). A lost answer or a 5xx is returned at once:
+/// the caller re-reads Jira to learn whether it happened.
+pub fn send_once(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+    send_with(ctx, request, |r| {
+        r.error.is_none()
+            && (r.status == Some(429) || (r.status == Some(503) && r.retry_after_seconds.is_some()))
+    })
+}
+
+fn send_with(
+    ctx: &mut Ctx,
+    request: &Request,
+    retry: fn(&EffectResult) -> bool,
+) -> Result<Response, Suspend> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let r = ctx.perform(request.effect())?;
-        if !transient(&r) || attempt >= MAX_ATTEMPTS {
+        if !retry(&r) || attempt >= MAX_ATTEMPTS {
             return Ok(Response {
                 status: r.status.unwrap_or(0),
                 body: r.body.unwrap_or(Value::Null),
@@ -144,6 +165,19 @@ pub fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
             });
         }
         let ms = backoff_ms(&r, attempt, ctx.jitter());
+        // Never wait past the invocation's end: report the failure while there is time to
+        // record it (the caller logs it and the next run tries again).
+        let left = ctx
+            .perform(Effect::RemainingTime {})?
+            .remaining_ms
+            .unwrap_or(0);
+        if left < ms + RETRY_RESERVE_MS {
+            return Ok(Response {
+                status: r.status.unwrap_or(0),
+                body: r.body.unwrap_or(Value::Null),
+                failure: r.error,
+            });
+        }
         ctx.perform(Effect::Wait { ms })?;
     }
 }

@@ -133,6 +133,15 @@ pub const MIGRATIONS: &[Declared] = &[
         name: "v010_board_schedule_next_sprint",
         ddl: "ALTER TABLE board_schedule ADD COLUMN IF NOT EXISTS next_sprint_id BIGINT NULL",
     },
+    // One worker per bulk job at a time (queue deliveries are at least once).
+    Declared {
+        name: "v011_bulk_jobs_lease_owner",
+        ddl: "ALTER TABLE bulk_jobs ADD COLUMN IF NOT EXISTS lease_owner VARCHAR(64) NULL",
+    },
+    Declared {
+        name: "v012_bulk_jobs_lease_until",
+        ddl: "ALTER TABLE bulk_jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

@@ -64,6 +64,13 @@ fn ping_asks_jira_as_the_user_then_finishes_on_the_answer() {
     assert_eq!(v["jiraAdmin"], true);
 }
 
+fn time_left(ms: u64) -> EffectResult {
+    EffectResult {
+        remaining_ms: Some(ms),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn a_429_waits_for_retry_after_then_repeats_the_request() {
     let limited = EffectResult {
@@ -71,20 +78,46 @@ fn a_429_waits_for_retry_after_then_repeats_the_request() {
         retry_after_seconds: Some(3.0),
         ..Default::default()
     };
+    // First the core checks the wait fits in the invocation...
     let out = step(&input(ping_as("u1"), vec![limited.clone()]));
     let e = serde_json::to_value(&out.effects[0]).unwrap();
-    assert_eq!(e["id"], 1);
+    assert_eq!(
+        (e["id"].as_u64(), e["effect"]["type"].as_str()),
+        (Some(1), Some("remainingTime"))
+    );
+    // ...then waits what Jira said...
+    let out = step(&input(
+        ping_as("u1"),
+        vec![limited.clone(), time_left(200_000)],
+    ));
+    let e = serde_json::to_value(&out.effects[0]).unwrap();
     assert_eq!(e["effect"]["type"], "wait");
     let ms = e["effect"]["ms"].as_u64().unwrap();
     assert!((3000..=3250).contains(&ms), "waited {ms} ms");
-
+    // ...then asks again.
     let out = step(&input(
         ping_as("u1"),
-        vec![limited, EffectResult::default()],
+        vec![limited, time_left(200_000), EffectResult::default()],
     ));
     let e = serde_json::to_value(&out.effects[0]).unwrap();
-    assert_eq!(e["id"], 2);
-    assert_eq!(e["effect"]["type"], "jira");
+    assert_eq!(
+        (e["id"].as_u64(), e["effect"]["type"].as_str()),
+        (Some(3), Some("jira"))
+    );
+}
+
+#[test]
+fn no_retry_waits_past_the_end_of_the_invocation() {
+    let limited = EffectResult {
+        status: Some(429),
+        retry_after_seconds: Some(3.0),
+        ..Default::default()
+    };
+    let out = step(&input(ping_as("u1"), vec![limited, time_left(10_000)]));
+    let Some(Outcome::Err(e)) = out.outcome else {
+        panic!("expected the failure to be reported")
+    };
+    assert_eq!(e.code, ErrorCode::JiraError);
 }
 
 #[test]
@@ -108,11 +141,13 @@ fn transient_failures_back_off_exponentially_and_give_up_after_five_attempts() {
             break;
         }
         let e = serde_json::to_value(&out.effects[0]).unwrap();
-        if e["effect"]["type"] == "wait" {
-            waits.push(e["effect"]["ms"].as_u64().unwrap());
-            results.push(EffectResult::default());
-        } else {
-            results.push(failed.clone());
+        match e["effect"]["type"].as_str() {
+            Some("wait") => {
+                waits.push(e["effect"]["ms"].as_u64().unwrap());
+                results.push(EffectResult::default());
+            }
+            Some("remainingTime") => results.push(time_left(600_000)),
+            _ => results.push(failed.clone()),
         }
     }
     assert_eq!(waits.len(), 4, "5 attempts, 4 waits between them");

@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 
 use crate::effect::Effect;
 use crate::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
-use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, Request, Response};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::settings::CarryOver;
@@ -194,9 +193,8 @@ fn top_up(
             continue;
         }
         let body = json!({ "name": p.name, "originBoardId": board_id, "startDate": p.start_local, "endDate": p.end_local });
-        let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
-        match Sprint::from_jira(&r.body).filter(|_| r.is_success()) {
-            Some(s) => {
+        match create_sprint(ctx, board_id, body)? {
+            Ok(s) => {
                 ctx.log(
                     LogEntry::new(
                         now,
@@ -214,7 +212,7 @@ fn top_up(
                 created.push(s.id);
                 sprints.push(s);
             }
-            None => {
+            Err(r) => {
                 ctx.log(
                     LogEntry::new(
                         now,
@@ -261,6 +259,49 @@ fn release(
         ],
     )?;
     Ok(())
+}
+
+/// Attempts at a create whose outcome was unknown before giving up.
+const CREATE_ATTEMPTS: usize = 3;
+
+/// Create a sprint exactly once: a lost answer is settled by looking for the sprint on the board
+/// (same name and start) before trying again.
+pub(crate) fn create_sprint(
+    ctx: &mut Ctx,
+    board_id: u64,
+    body: Value,
+) -> JobResult<Result<Sprint, Response>> {
+    let name = body["name"].as_str().unwrap_or_default().to_string();
+    let start = body["startDate"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.with_timezone(&Utc));
+    let mut last = None;
+    for _ in 0..CREATE_ATTEMPTS {
+        let r = jira::send_once(ctx, &Request::post("/rest/agile/1.0/sprint", body.clone()))?;
+        if r.is_success() {
+            if let Some(s) = Sprint::from_jira(&r.body) {
+                return Ok(Ok(s));
+            }
+        } else if (400..500).contains(&r.status) {
+            // Refused: it did not happen and will not on a retry.
+            return Ok(Err(r));
+        }
+        if let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open)? {
+            if let Some(s) = sprints
+                .into_iter()
+                .find(|s| s.name == name && s.start == start)
+            {
+                return Ok(Ok(s));
+            }
+        }
+        last = Some(r);
+    }
+    Ok(Err(last.unwrap_or(Response {
+        status: 0,
+        body: Value::Null,
+        failure: None,
+    })))
 }
 
 /// Which sprints to list.
@@ -692,7 +733,7 @@ fn destination(
     if policy.carry_over == CarryOver::Backlog {
         return Ok(Ok(None));
     }
-    if let Some(next) = engine::next_future_sprint(sprints, s.id) {
+    if let Some(next) = engine::next_future_sprint(policy, sprints, s.id, ctx.now()) {
         return Ok(Ok(Some(next.id)));
     }
     if policy.carry_over == CarryOver::NextSprint {
@@ -707,12 +748,9 @@ fn destination(
         body["startDate"] = json!(timecalc::iso_in(policy.tz, end));
         body["endDate"] = json!(timecalc::iso_in(policy.tz, end + length));
     }
-    let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
-    if !r.is_success() {
-        return Ok(Err(r));
-    }
-    let Some(created) = Sprint::from_jira(&r.body) else {
-        return Err(CoreError::new(ErrorCode::JiraError, "created sprint without an id").into());
+    let created = match create_sprint(ctx, board_id, body)? {
+        Ok(s) => s,
+        Err(r) => return Ok(Err(r)),
     };
     let now = ctx.now();
     ctx.log(

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::board::{list_board_sprints, SprintStates};
+use super::board::{create_sprint, list_board_sprints, SprintStates};
 use crate::auth::{self, Action, Decision};
 use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
@@ -27,6 +27,8 @@ pub const MAX_BOARDS: usize = 10;
 const CHECK_EVERY: usize = 5;
 /// Time a worker keeps in hand before it hands the rest to the queue.
 const MIN_REMAINING_MS: u64 = 30_000;
+/// How long a worker's hold on a job lasts without news from it (it renews it as it goes).
+const JOB_LEASE_MS: i64 = 120_000;
 
 /// Parse `projectKey` and `boardIds`.
 fn project_and_boards(f: &mut Fields<'_>) -> Result<(String, Vec<u64>), CoreError> {
@@ -270,6 +272,24 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         if existing.project_key == project
             && !matches!(existing.state.as_str(), "cancelled" | "undone")
         {
+            // Unfinished and quiet for longer than a lease: its worker died. Send another (one
+            // holds the lease, so even two are harmless); a fresh double click sends none.
+            // A failed job is tried again: its failed sprints go back to planned.
+            if existing.state == "failed" {
+                store::sql(
+                    ctx,
+                    "UPDATE bulk_job_sprints SET state = 'planned', error_code = NULL WHERE job_id = ? AND state = 'failed'",
+                    vec![json!(existing.job_id)],
+                )?;
+                set_job_state(ctx, &existing.job_id, "planned")?;
+                enqueue_worker(ctx, &existing.job_id)?;
+                let job = load_job(ctx, &existing.job_id)?.unwrap_or(existing);
+                return status_of(ctx, &job);
+            }
+            let quiet = existing.updated_at + JOB_LEASE_MS < ctx.now().timestamp_millis();
+            if quiet && matches!(existing.state.as_str(), "planned" | "running") {
+                enqueue_worker(ctx, &existing.job_id)?;
+            }
             return status_of(ctx, &existing);
         }
     }
@@ -331,6 +351,13 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
             params,
         )?;
     }
+    enqueue_worker(ctx, &job_id)?;
+    let job = load_job(ctx, &job_id)?
+        .ok_or_else(|| CoreError::new(ErrorCode::StorageError, "the job was not stored"))?;
+    status_of(ctx, &job)
+}
+
+fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()> {
     let r = ctx.perform(Effect::Enqueue {
         queue: super::tick::QUEUE.to_string(),
         body: json!({ "job": "bulk", "jobId": job_id }),
@@ -343,9 +370,7 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         )
         .into());
     }
-    let job = load_job(ctx, &job_id)?
-        .ok_or_else(|| CoreError::new(ErrorCode::StorageError, "the job was not stored"))?;
-    status_of(ctx, &job)
+    Ok(())
 }
 
 /// A stored job.
@@ -356,12 +381,13 @@ pub(crate) struct StoredJob {
     plans: Vec<Value>,
     planned: i64,
     created_at: i64,
+    updated_at: i64,
 }
 
 fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
     let rows = store::rows(
         ctx,
-        "SELECT job_id, project_key, state, plan_json, planned, created_at FROM bulk_jobs WHERE job_id = ?",
+        "SELECT job_id, project_key, state, plan_json, planned, created_at, updated_at FROM bulk_jobs WHERE job_id = ?",
         vec![json!(job_id)],
     )?;
     Ok(rows.first().map(|r| StoredJob {
@@ -374,6 +400,7 @@ fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
             .unwrap_or_default(),
         planned: int(&r["planned"]).unwrap_or(0),
         created_at: int(&r["created_at"]).unwrap_or(0),
+        updated_at: int(&r["updated_at"]).unwrap_or(0),
     }))
 }
 
@@ -604,7 +631,8 @@ pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
     Ok(json!({ "jobId": job.job_id, "deleted": deleted, "skipped": skipped }))
 }
 
-/// The worker: create the job's pending sprints in date order, resumable at any point.
+/// The worker: create the job's pending sprints in date order, resumable at any point. One
+/// worker holds a job at a time (a lease it renews); queue deliveries may come twice.
 pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let Some(job) = load_job(ctx, job_id)? else {
         return Ok(json!({ "jobId": job_id, "result": "missing" }));
@@ -612,9 +640,28 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     if !matches!(job.state.as_str(), "planned" | "running") {
         return Ok(json!({ "jobId": job_id, "result": job.state }));
     }
+    let owner = ctx.run_id();
+    let budget = ctx
+        .perform(Effect::RemainingTime {})?
+        .remaining_ms
+        .unwrap_or(0);
+    if !hold(ctx, job_id, &owner, budget, budget)? {
+        // Another worker holds it, or held it and died: come back when its lease has lapsed, so
+        // a dead worker never leaves the job stuck (a finished job sends the visitor away).
+        let r = ctx.perform(Effect::Enqueue {
+            queue: super::tick::QUEUE.to_string(),
+            body: json!({ "job": "bulk", "jobId": job_id }),
+            delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
+        })?;
+        let result = if r.error.is_some() {
+            "leased"
+        } else {
+            "leasedRetryLater"
+        };
+        return Ok(json!({ "jobId": job_id, "result": result }));
+    }
     let global = store::load_global(ctx)?;
     ctx.set_log_retention(global.log_retention_days);
-    set_job_state(ctx, job_id, "running")?;
     let rows = load_rows(ctx, job_id)?;
     let mut boards: Vec<u64> = rows.iter().map(|r| r.board_id).collect();
     boards.dedup();
@@ -625,8 +672,11 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             .filter(|r| r.board_id == board_id && r.state == "planned")
             .collect();
         if pending.is_empty() {
+            order_by_dates(ctx, board_id)?;
             continue;
         }
+        // Read once per board and run: anything an earlier, interrupted run created is here, and
+        // the lease keeps other workers away meanwhile.
         let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open)? {
             Ok(s) => s,
             Err(r) => {
@@ -647,7 +697,7 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         for row in pending {
             if since_check >= CHECK_EVERY {
                 since_check = 0;
-                if let Some(stop) = should_stop(ctx, job_id)? {
+                if let Some(stop) = should_stop(ctx, job_id, &owner, budget)? {
                     return Ok(stop);
                 }
             }
@@ -655,28 +705,21 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             let Some(p) = planned_sprint(&job, &row.key) else {
                 continue;
             };
-            let name = p["name"].as_str().unwrap_or_default().to_string();
-            let start = p["start"].as_str().and_then(parse_instant);
-            // Created before a crash or by a retry: adopt it instead of creating it again.
-            let found = sprints
-                .iter()
-                .find(|s| s.name == name && s.start.is_some() && s.start == start)
-                .map(|s| s.id);
-            let (state, sprint_id, error) = match found {
+            let mut body = json!({
+                "name": p["name"], "originBoardId": board_id,
+                "startDate": p["startLocal"], "endDate": p["endLocal"],
+            });
+            if let Some(goal) = p["goal"].as_str() {
+                body["goal"] = json!(goal);
+            }
+            // A row still `planned` may have been created before a crash: look first.
+            let existing = find_in(&sprints, &p);
+            let (state, sprint_id, error) = match existing {
                 Some(id) => ("created", Some(id), None),
                 None => {
-                    let mut body = json!({
-                        "name": name, "originBoardId": board_id,
-                        "startDate": p["startLocal"], "endDate": p["endLocal"],
-                    });
-                    if let Some(goal) = p["goal"].as_str() {
-                        body["goal"] = json!(goal);
-                    }
-                    let r = jira::send(ctx, &Request::post("/rest/agile/1.0/sprint", body))?;
-                    match (r.is_success(), Sprint::from_jira(&r.body)) {
-                        (true, Some(created)) => {
-                            let id = created.id;
-                            sprints.push(created);
+                    match create_sprint(ctx, board_id, body)? {
+                        Ok(created) => {
+                            sprints.push(created.clone());
                             ctx.log(
                                 LogEntry::new(
                                     ctx.now(),
@@ -684,23 +727,24 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                                     LogKind::Created,
                                     "BULK_SPRINT_CREATED",
                                     format!(
-                                        "sprint {id} created by {job_id} ({} of {})",
+                                        "sprint {} created by {job_id} ({} of {})",
+                                        created.id,
                                         row.position + 1,
                                         job.planned
                                     ),
                                 )
                                 .board(board_id)
-                                .sprint(id),
+                                .sprint(created.id),
                             );
-                            ("created", Some(id), None)
+                            ("created", Some(created.id), None)
                         }
-                        _ => {
+                        Err(r) => {
                             let s = r.error_summary();
                             ctx.log(
-                                LogEntry::new(ctx.now(), Level::Error, LogKind::Failed, "BULK_CREATE_FAILED", format!("{job_id}: planned sprint {} of board {board_id} not created", row.position + 1))
-                                    .board(board_id)
-                                    .jira(s.clone()),
-                            );
+                            LogEntry::new(ctx.now(), Level::Error, LogKind::Failed, "BULK_CREATE_FAILED", format!("{job_id}: planned sprint {} of board {board_id} not created", row.position + 1))
+                                .board(board_id)
+                                .jira(s.clone()),
+                        );
                             ("failed", None, Some(s.code))
                         }
                     }
@@ -712,7 +756,8 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                 vec![json!(state), json!(sprint_id), json!(error), json!(job_id), json!(row.key)],
             )?;
         }
-        order_by_dates(ctx, board_id, &sprints)?;
+        // Always, also when a crash came after the last create: order is checked afresh.
+        order_by_dates(ctx, board_id)?;
     }
     let rows = load_rows(ctx, job_id)?;
     let created = rows.iter().filter(|r| r.state == "created").count();
@@ -720,14 +765,48 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let final_state = if failed > 0 { "failed" } else { "done" };
     store::sql(
         ctx,
-        "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ? WHERE job_id = ? AND state = 'running'",
-        vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id)],
+        "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
+         WHERE job_id = ? AND state = 'running' AND lease_owner = ?",
+        vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id), json!(owner)],
     )?;
     Ok(json!({ "jobId": job_id, "result": final_state, "created": created, "failed": failed }))
 }
 
-/// Stop early when the job was cancelled or time runs short (the rest continues from the queue).
-fn should_stop(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
+/// Take or renew the job's lease. `budget` is the invocation's time at the start, `remaining` now:
+/// their difference is how far into the run we are (the core reads no clock).
+fn hold(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64, remaining: u64) -> JobResult<bool> {
+    let elapsed = budget.saturating_sub(remaining) as i64;
+    let current = ctx.now().timestamp_millis() + elapsed;
+    let r = store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ? \
+         WHERE job_id = ? AND state IN ('planned', 'running') \
+         AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
+        vec![
+            json!(owner),
+            json!(current + JOB_LEASE_MS),
+            json!(current),
+            json!(job_id),
+            json!(current),
+            json!(owner),
+        ],
+    )?;
+    Ok(r.affected_rows.unwrap_or(0) > 0)
+}
+
+/// The sprint of a planned row, if it is on the board already (same name and start).
+fn find_in(sprints: &[Sprint], planned: &Value) -> Option<u64> {
+    let name = planned["name"].as_str().unwrap_or_default();
+    let start = planned["start"].as_str().and_then(parse_instant);
+    sprints
+        .iter()
+        .find(|s| s.name == name && s.start.is_some() && s.start == start)
+        .map(|s| s.id)
+}
+
+/// Stop early when the job was cancelled, the lease was lost, or time runs short (the rest
+/// continues from the queue); otherwise renew the lease.
+fn should_stop(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64) -> JobResult<Option<Value>> {
     let state = store::rows(
         ctx,
         "SELECT state FROM bulk_jobs WHERE job_id = ?",
@@ -741,6 +820,12 @@ fn should_stop(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
         .remaining_ms
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS {
+        // Let the next worker in at once.
+        store::sql(
+            ctx,
+            "UPDATE bulk_jobs SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND lease_owner = ?",
+            vec![json!(job_id), json!(owner)],
+        )?;
         let r = ctx.perform(Effect::Enqueue {
             queue: super::tick::QUEUE.to_string(),
             body: json!({ "job": "bulk", "jobId": job_id }),
@@ -753,6 +838,9 @@ fn should_stop(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
         };
         return Ok(Some(json!({ "jobId": job_id, "result": result })));
     }
+    if !hold(ctx, job_id, owner, budget, remaining)? {
+        return Ok(Some(json!({ "jobId": job_id, "result": "leased" })));
+    }
     Ok(None)
 }
 
@@ -762,47 +850,57 @@ fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
+/// Rounds of swapping before the order is left as it is (and logged).
+const ORDER_ROUNDS: usize = 3;
+
 /// Swap future sprints until the board's order follows their start dates (new sprints land at
-/// the bottom; an existing later sprint must move below them).
-fn order_by_dates(ctx: &mut Ctx, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
-    let mut order: Vec<&Sprint> = sprints
-        .iter()
-        .filter(|s| s.state == SprintState::Future)
-        .collect();
-    let mut want = order.clone();
-    // Undated sprints keep their place after the dated ones: sort is stable.
-    want.sort_by_key(|s| (s.start.is_none(), s.start));
-    for i in 0..want.len() {
-        if order[i].id == want[i].id {
-            continue;
+/// the bottom; an existing later sprint must move below them). A swap is not idempotent: after a
+/// refused or lost one, the board is read again and the swaps are worked out afresh.
+fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
+    for _ in 0..ORDER_ROUNDS {
+        let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open)? else {
+            return Ok(());
+        };
+        let mut order: Vec<&Sprint> = sprints
+            .iter()
+            .filter(|s| s.state == SprintState::Future)
+            .collect();
+        let mut want = order.clone();
+        // Undated sprints keep their place after the dated ones: sort is stable.
+        want.sort_by_key(|s| (s.start.is_none(), s.start));
+        let mut clean = true;
+        for i in 0..want.len() {
+            if order[i].id == want[i].id {
+                continue;
+            }
+            let j = order.iter().position(|s| s.id == want[i].id).unwrap_or(i);
+            let r = jira::send_once(
+                ctx,
+                &Request::post(
+                    format!("/rest/agile/1.0/sprint/{}/swap", order[i].id),
+                    json!({ "sprintToSwapWith": order[j].id }),
+                ),
+            )?;
+            if !r.is_success() {
+                clean = false;
+                break;
+            }
+            order.swap(i, j);
         }
-        let j = order.iter().position(|s| s.id == want[i].id).unwrap_or(i);
-        let r = jira::send(
-            ctx,
-            &Request::post(
-                format!("/rest/agile/1.0/sprint/{}/swap", order[i].id),
-                json!({ "sprintToSwapWith": order[j].id }),
-            ),
-        )?;
-        if !r.is_success() {
-            ctx.log(
-                LogEntry::new(
-                    ctx.now(),
-                    Level::Warn,
-                    LogKind::Failed,
-                    "SPRINT_ORDER_NOT_FIXED",
-                    format!(
-                        "board {board_id}: sprints {} and {} could not be swapped into date order",
-                        order[i].id, order[j].id
-                    ),
-                )
-                .board(board_id)
-                .jira(r.error_summary()),
-            );
+        if clean {
             return Ok(());
         }
-        order.swap(i, j);
     }
+    ctx.log(
+        LogEntry::new(
+            ctx.now(),
+            Level::Warn,
+            LogKind::Failed,
+            "SPRINT_ORDER_NOT_FIXED",
+            format!("board {board_id}: future sprints could not be put in date order"),
+        )
+        .board(board_id),
+    );
     Ok(())
 }
 
