@@ -44,7 +44,11 @@ section "eslint"
 tests/node_modules/.bin/eslint --max-warnings 0 .
 
 section "node suites: emulator conformance, test bed, bundling, end-to-end, pages in Chromium"
+rm -rf tests/.out/audit
 node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/ tests/ui/
+
+section "audit of every suite: no egress but Jira/KVS/SQL/queue, no personal data in any log line"
+node tests/audit/scan.js
 
 echo
 echo "all checks passed in $(( $(date +%s) - t0 )) s"

@@ -49,7 +49,7 @@ async function seeded(t, { settings = {}, noFuture = false, issues = 'mixed', be
     keys.done.push(add({ summary: 'done sub', statusId: DONE, issueType: 'Sub-task', parentKey: dp }));
     const op = add({ summary: 'open parent', statusId: '10001' });
     keys.open.push(op);
-    keys.openSub.push(add({ summary: 'open sub', statusId: '10000', issueType: 'Sub-task', parentKey: op }));
+    keys.openSub.push(add({ summary: 'unfinished child task', statusId: '10000', issueType: 'Sub-task', parentKey: op }));
     keys.openSub.push(add({ summary: 'done sub of open parent', statusId: DONE, issueType: 'Sub-task', parentKey: op }));
     keys.open.push(add({ summary: 'open bug', statusId: '10000', issueType: 'Bug' }));
   } else if (typeof issues === 'object') {
@@ -435,7 +435,7 @@ test('open sub-task blocker: the sprint is left as it is, OPEN_SUBTASKS names th
   const ctx = await seeded(t, { issues: 'none' });
   const { bed, j, s1, s2 } = ctx;
   const parent = j.addIssue({ projectKey: 'SA', summary: 'done parent', statusId: DONE, sprintId: s1.id }).key;
-  const sub = j.addIssue({ projectKey: 'SA', summary: 'open sub', statusId: '10001', issueType: 'Sub-task', parentKey: parent, sprintId: s1.id }).key;
+  const sub = j.addIssue({ projectKey: 'SA', summary: 'unfinished child task', statusId: '10001', issueType: 'Sub-task', parentKey: parent, sprintId: s1.id }).key;
   const open = j.addIssue({ projectKey: 'SA', summary: 'open story', statusId: '10000', sprintId: s1.id }).key;
   const before = j.issuesInSprint(s1.id).map((i) => i.key);
   j.resetRequests();

@@ -21,7 +21,7 @@ async function startSeededBed(t, options = {}) {
   bed.jira.addProject({ key: 'PA', name: 'Project Alpha' });
   bed.jira.addProject({ key: 'PB', name: 'Project Beta' });
   for (const u of Object.values(USERS)) {
-    bed.jira.addUser({ accountId: u.accountId, jiraAdmin: !!u.jiraAdmin, projectAdminOf: u.projectAdminOf || [] });
+    bed.jira.addUser({ accountId: u.accountId, jiraAdmin: !!u.jiraAdmin, projectAdminOf: u.projectAdminOf || [], displayName: u.displayName, emailAddress: u.emailAddress });
   }
   const boardA = bed.jira.addBoard({ name: 'Alpha scrum', projectKey: 'PA' });
   const boardA2 = bed.jira.addBoard({ name: 'Alpha second', projectKey: 'PA' });

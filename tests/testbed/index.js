@@ -300,6 +300,7 @@ async function startTestbed(options = {}) {
       if (closed) return;
       closed = true;
       await bed.settle().catch(() => {});
+      await writeAudit(bed).catch((e) => { console.error('audit record not written:', e.message); });
       const errors = [];
       for (const fn of cleanups.reverse()) {
         try { await fn(); } catch (e) { errors.push(e); }
@@ -311,6 +312,33 @@ async function startTestbed(options = {}) {
     for (const fn of cleanups.reverse()) { try { await fn(); } catch { /* ignore */ } }
     throw e;
   }
+}
+
+/**
+ * Every bed leaves an audit record in tests/.out/audit/ (read by tests/audit/scan.js after all
+ * suites): what left the app (egress calls and violations), every console line and application
+ * log entry it wrote, and the personal data and Jira content the emulator was seeded with.
+ */
+async function writeAudit(bed) {
+  const fs = require('fs');
+  const dir = path.join(__dirname, '..', '.out', 'audit');
+  fs.mkdirSync(dir, { recursive: true });
+  const dump = bed.kvs && typeof bed.kvs.dump === 'function' ? bed.kvs.dump() : {};
+  const logs = Object.values((dump.entities && dump.entities['app-log']) || {}).map((e) => (e && e.value !== undefined ? e.value : e));
+  const calls = {};
+  for (const c of (bed.egress && bed.egress.calls) || []) {
+    const kind = `${c.type}${c.remote ? `:${c.remote}` : ''}`;
+    calls[kind] = (calls[kind] || 0) + 1;
+  }
+  const record = {
+    suite: path.relative(path.join(__dirname, '..', '..'), process.argv[1] || 'unknown'),
+    egress: { calls, violations: (bed.egress && bed.egress.violations) || [] },
+    consoleLines: bed.consoleLines || [],
+    logEntries: logs,
+    seeded: bed.jira && typeof bed.jira.seededSecrets === 'function' ? bed.jira.seededSecrets() : {},
+  };
+  const file = path.join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 8)}.json`);
+  fs.writeFileSync(file, JSON.stringify(record));
 }
 
 module.exports = { startTestbed, readManifest, DEFAULT_APP_ROOT };

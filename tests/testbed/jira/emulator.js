@@ -15,7 +15,8 @@
  *
  * ---------------------------------------------------------------------------------------------------------
  * CONTROL API (plain JS, not HTTP). Dates in the control API: epoch ms or ISO strings.
- *   addUser({accountId, jiraAdmin=false, projectAdminOf=[]})                    -> user
+ *   addUser({accountId, jiraAdmin=false, projectAdminOf=[], displayName?, emailAddress?}) -> user
+ *       (displayName/emailAddress are never served; seededSecrets() lists them with issue summaries)
  *   addProject({key, id?, name?})                                               -> project {id,key,name}
  *   addStatus({id, name, category:'To Do'|'In Progress'|'Done'})                -> status
  *       seeded: 10000 To Do (To Do), 10001 In Progress (In Progress), 10002 Done (Done)
@@ -201,9 +202,10 @@ async function createJiraEmulator(options = {}) {
   const rankIndex = (key) => rankOrder.indexOf(key);
   const byRank = (a, b) => rankIndex(a.key) - rankIndex(b.key);
 
-  function addUser({ accountId, jiraAdmin = false, projectAdminOf = [] } = {}) {
+  function addUser({ accountId, jiraAdmin = false, projectAdminOf = [], displayName, emailAddress } = {}) {
     if (!accountId) throw new Error('addUser: accountId required');
-    const u = { accountId, jiraAdmin: !!jiraAdmin, projectAdminOf: [...projectAdminOf] };
+    // displayName / emailAddress are never served to the app; the audit scans logs for them.
+    const u = { accountId, jiraAdmin: !!jiraAdmin, projectAdminOf: [...projectAdminOf], displayName, emailAddress };
     users.set(accountId, u);
     return { ...u };
   }
@@ -1062,6 +1064,15 @@ async function createJiraEmulator(options = {}) {
       return [...issues.values()].filter((i) => i.projectKey === key && i.sprintId == null).sort(byRank).map(issueControl);
     },
     issue(key) { const i = issues.get(key); return i ? issueControl(i) : undefined; },
+    /** Personal data and Jira content seeded in this emulator (for the log audit). */
+    seededSecrets() {
+      return {
+        summaries: [...issues.values()].map((i) => i.summary).filter(Boolean),
+        names: [...users.values()].map((u) => u.displayName).filter(Boolean),
+        emails: [...users.values()].map((u) => u.emailAddress).filter(Boolean),
+        accountIds: [...users.keys()],
+      };
+    },
     isDoneOnBoard(boardId, key) { return issueDoneOn(boards.get(Number(boardId)), issues.get(key)); },
 
     setParallelSprints(v) { settings.parallelSprints = !!v; },
