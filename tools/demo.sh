@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# The local demo: builds the WASM core, starts the test bed with seeded boards and sprints, runs the
-# app's scheduled check over simulated days and prints what it did. Optional argument: days (16).
+# The local demo: builds the WASM core and the pages, starts the test bed with seeded boards and
+# sprints, serves the app's three pages on localhost (invoke wired to the real resolvers) and runs
+# the scheduled check on a fast simulated clock. It prints the URL and what to try.
+#   tools/demo.sh [--port 8080] [--speed 3600]   the web demo (default)
+#   tools/demo.sh --console [DAYS]               no browser: print what the app did over DAYS (16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build-wasm.sh
-node tests/demo/run.js "$@"
+if [ "${1:-}" = "--console" ]; then
+  shift
+  exec node tests/demo/run.js "$@"
+fi
+exec node tests/demo/run.js --serve "$@"

@@ -168,7 +168,8 @@ function oversized(rng, cur) {
 
 function wrongValue(rng, cur) {
   // Wrong ids and out-of-range numbers; hostile strings where names, keys, zones and times go.
-  if (typeof cur === 'number') return rng.pick([0, -1, -7, 1.0000001, 3.5, 1e21, -0.5, 100_001, 366, 101, 31, 11]);
+  // (No number here is in range for any integer field; 0 comes with the wrong types above.)
+  if (typeof cur === 'number') return rng.pick([-1, -7, -0.5, 1.0000001, 3.5, 1e21, -9_007_199_254_740_993, Number.MIN_SAFE_INTEGER]);
   if (typeof cur === 'string') {
     const n = rng.pick(NASTY);
     return rng.pick([n, `${cur}${n}`, `${n}${cur}`, `${cur}\u202e`, cur.toLowerCase() === cur ? cur.toUpperCase() + n : cur.toLowerCase()]);
@@ -280,6 +281,8 @@ test(`bad input: ${PER_RESOLVER} invalid payloads per resolver through the real 
     for (let i = 0; i < PER_RESOLVER; i++) {
       let payload = mutate(rng, key, valid[key]);
       for (let n = rng.below(3); n > 0; n--) payload = mutate(rng, key, payload);
+      // Stacked mutations can undo each other (a field added, then removed): not a bad payload.
+      if (JSON.stringify(payload) === JSON.stringify(valid[key])) { i--; continue; }
       bed.clock.advance(PAST_CACHE);
       const before = counters(bed);
       let answer;
@@ -305,7 +308,9 @@ test(`bad input: ${PER_RESOLVER} invalid payloads per resolver through the real 
       }
       // Got past validation: valid by chance. It may read, never write; 403 or 5xx is a fault.
       const status = answer.ok ? 200 : err.status;
-      if (![200, 400, 404].includes(status)) {
+      // A mutated projectKey can be another well-formed key: its (non-)admin answer is then right.
+      const otherProject = payload && typeof payload.projectKey === 'string' && payload.projectKey !== 'PA';
+      if (![200, 400, 404].includes(status) && !(status === 403 && err.code === 'NOT_PROJECT_ADMIN' && otherProject)) {
         fail(`${key}: ${status} ${err.code} ${err.message} for ${show(payload)}`);
         continue;
       }
