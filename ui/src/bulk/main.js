@@ -194,7 +194,7 @@ function render() {
     h('div', { class: 'form-grid' },
       field('Plan until', f.endMode),
       h('div', { class: 'field' }, h('label', { for: 'count' }, 'Sprints / end date'), f.count, f.until)),
-    field('Name template', f.nameTemplate, 'Tokens: {board} {project} {n} {start} {end} {start:%d %b} {week} {quarter} {year} {pi} {sprintInPi}'),
+    field('Name template', f.nameTemplate, 'Tokens: {board} {project} {n} {start} {end} {start:D MMM} {week} {quarter} {year} {pi} {sprintInPi}'),
     field('Goal template', f.goalTemplate),
     field('First number {n}', f.startNumber),
     h('label', { class: 'inline' }, f.useCalendar, 'Start sprints on working days only'),
