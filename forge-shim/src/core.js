@@ -8,9 +8,21 @@ function step(input) {
   return JSON.parse(wasm.step(JSON.stringify(input)));
 }
 
+/**
+ * A run whose transcript stays inside the WASM instance: `next(newResults)` appends the results of
+ * the last step's effects and steps again. `close()` frees it. Same outputs as `step`.
+ */
+function startRun(input) {
+  const run = new wasm.Run(JSON.stringify(input));
+  return {
+    next: (newResults) => JSON.parse(run.step(JSON.stringify(newResults))),
+    close: () => run.free(),
+  };
+}
+
 /** The resolver keys the core answers (the shim defines exactly these). */
 function resolverKeys() {
   return JSON.parse(wasm.resolver_keys());
 }
 
-module.exports = { step, resolverKeys, version: wasm.version };
+module.exports = { step, startRun, resolverKeys, version: wasm.version };

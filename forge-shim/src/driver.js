@@ -13,12 +13,17 @@ const { perform } = require('./effects');
 async function runJob(job, inv = {}) {
   const now = new Date(Date.now()).toISOString(); // read once: every replay of this run agrees
   const seed = crypto.randomBytes(6).readUIntBE(0, 6); // 48 bits: exact in a JS number
-  const results = [];
-  for (;;) {
-    const out = core.step({ job, now, seed, results });
-    const done = await Promise.all(out.effects.map((req) => carryOut(req.effect, inv)));
-    out.effects.forEach((req, i) => { results[req.id] = done[i]; });
-    if (out.outcome) return out.outcome;
+  // The transcript lives in the WASM instance; each step carries only the new results across.
+  const run = core.startRun({ job, now, seed, results: [] });
+  try {
+    let out = run.next([]);
+    for (;;) {
+      const done = await Promise.all(out.effects.map((req) => carryOut(req.effect, inv)));
+      if (out.outcome) return out.outcome;
+      out = run.next(done); // effect ids are consecutive: `done` is in id order
+    }
+  } finally {
+    run.close();
   }
 }
 

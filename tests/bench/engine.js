@@ -101,17 +101,16 @@ let capturedBigSteps = null;
 function captureSteps(bed, into) {
   const coreFile = fs.realpathSync(path.join(bed.appRoot, 'src', 'core.js'));
   const core = require.cache[coreFile].exports;
-  const orig = core.step;
-  const runs = new Map(); // seed+job -> [input json]
-  core.step = (input) => {
-    if (input.job && input.job.job === 'board') {
-      const key = `${input.seed}`;
-      if (!runs.has(key)) runs.set(key, []);
-      runs.get(key).push(JSON.stringify(input));
-    }
-    return orig(input);
+  const orig = core.startRun;
+  const runs = new Map(); // seed -> {start: input json, feeds: [new results json per step]}
+  core.startRun = (input) => {
+    const run = orig(input);
+    if (!(input.job && input.job.job === 'board')) return run;
+    const rec = { start: JSON.stringify(input), feeds: [] };
+    runs.set(`${input.seed}`, rec);
+    return { next: (results) => { rec.feeds.push(JSON.stringify(results)); return run.next(results); }, close: run.close };
   };
-  return () => { core.step = orig; into(runs); };
+  return () => { core.startRun = orig; into(runs); };
 }
 
 async function rolloverFigure() {
@@ -306,23 +305,45 @@ const bucket = (site) => site.bucket;
 // ------------------------------------------------------------------------------------------------
 function planningFigure() {
   const wasm = require(path.join(__dirname, '..', '..', 'forge-shim', 'src', 'generated', 'core.js'));
-  const step = (s) => JSON.parse(wasm.step(s));
-  const measure = (steps, count) => {
-    // warm-up
-    for (let i = 0; i < 50; i++) for (const s of steps) step(s);
+  // The driver's way: a Run keeps the transcript in WASM; each step carries only new results.
+  const viaRun = (rec) => {
+    const run = new wasm.Run(rec.start);
+    let effects = 0;
+    for (const feed of rec.feeds) effects += JSON.parse(run.step(feed)).effects.length;
+    run.free();
+    return effects;
+  };
+  // The stateless way (for comparison): the whole transcript crosses the boundary every step.
+  const viaStep = (rec) => {
+    const input = JSON.parse(rec.start);
+    let effects = 0;
+    for (const feed of rec.feeds) {
+      input.results.push(...JSON.parse(feed));
+      effects += JSON.parse(wasm.step(JSON.stringify(input))).effects.length;
+    }
+    return effects;
+  };
+  const time = (fn, rec, count) => {
+    for (let i = 0; i < 20; i++) fn(rec); // warm-up
     const t0 = performance.now();
     let effects = 0;
-    for (let b = 0; b < count; b++) for (const s of steps) effects += step(s).effects.length;
-    const ms = performance.now() - t0;
-    return { boards: count, steps: steps.length, bytesIn: steps.reduce((a, s) => a + s.length, 0), totalMs: ms, perBoardUs: (ms * 1000) / count, effectsPerBoard: effects / count };
+    for (let b = 0; b < count; b++) effects += fn(rec);
+    return { ms: performance.now() - t0, effects: effects / count };
+  };
+  const measure = (rec, count) => {
+    const run = time(viaRun, rec, count);
+    const stateless = time(viaStep, rec, count);
+    const bytesIn = rec.feeds.reduce((a, f) => a + f.length, rec.start.length);
+    return { boards: count, steps: rec.feeds.length, bytesIn, totalMs: run.ms, perBoardUs: (run.ms * 1000) / count,
+      effectsPerBoard: run.effects, statelessPerBoardUs: (stateless.ms * 1000) / count };
   };
   out.planning = {
     rollover: measure(capturedBoardSteps, PLANNING_BOARDS),
     idleCheck: measure(capturedIdleSteps, PLANNING_BOARDS),
   };
   const p = out.planning;
-  say(`4. WASM planning (core.step incl. JSON, replaying the driver's exact step inputs; no I/O), ${PLANNING_BOARDS} boards:`);
-  say(`   rollover of 100 issues / 50 unfinished: ${p.rollover.steps} steps, ${p.rollover.effectsPerBoard} effects, ${fmt(p.rollover.bytesIn / 1024, 0)} KiB of step input per board -> ${fmt(p.rollover.totalMs, 0)} ms total, ${fmt(p.rollover.perBoardUs, 0)} µs per board`);
+  say(`4. WASM planning (the driver's exact steps replayed through a Run, JSON in and out; no I/O), ${PLANNING_BOARDS} boards:`);
+  say(`   rollover of 100 issues / 50 unfinished: ${p.rollover.steps} steps, ${p.rollover.effectsPerBoard} effects, ${fmt(p.rollover.bytesIn / 1024, 0)} KiB across the boundary per board -> ${fmt(p.rollover.totalMs, 0)} ms total, ${fmt(p.rollover.perBoardUs, 0)} µs per board (whole transcript every step: ${fmt(p.rollover.statelessPerBoardUs, 0)} µs, ${fmt(p.rollover.statelessPerBoardUs / p.rollover.perBoardUs, 1)}x)`);
   say(`   idle board check (reconcile, nothing due): ${p.idleCheck.steps} steps, ${fmt(p.idleCheck.bytesIn / 1024, 0)} KiB -> ${fmt(p.idleCheck.totalMs, 0)} ms total, ${fmt(p.idleCheck.perBoardUs, 0)} µs per board`);
   if (capturedBigSteps) {
     p.rolloverBig = measure(capturedBigSteps, Math.max(10, Math.round(PLANNING_BOARDS / 100)));

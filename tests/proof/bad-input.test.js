@@ -152,13 +152,18 @@ function setAt(v, p, value) {
 }
 const clone = (v) => JSON.parse(JSON.stringify(v));
 
+// Scalars that could be valid somewhere are kept out of what the mutations put in (no positive
+// integers, no `false`): stacked mutations must not turn an id back into a real one (e.g.
+// 777777 -> [777777] -> 1) or a setting into another valid setting (true -> {} -> false), which
+// would be a valid payload that rightly writes. 0 stays: a wrong id, and valid by chance only
+// for keepAhead / gapDays of payloads that cannot write (a board that does not exist).
 function wrongType(rng, cur) {
-  if (typeof cur === 'string') return rng.pick([1, true, [], {}, 1.5, [cur], { value: cur }]);
-  if (typeof cur === 'boolean') return rng.pick([1, 'true', [true], 0, 'false', {}]);
+  if (typeof cur === 'string') return rng.pick([-1, true, [], {}, 1.5, [cur], { value: cur }]);
+  if (typeof cur === 'boolean') return rng.pick([-1, 'true', [true], 0, 'false', {}, 'yes']);
   if (typeof cur === 'number') return rng.pick([String(cur), true, [cur], 1.5, -1, 0, { id: cur }, `${cur} `]);
-  if (Array.isArray(cur)) return rng.pick(['MON', 1, { 0: 1 }, [null, {}], [[]], true]);
-  if (cur === null) return rng.pick([1, true, [], {}, 1.5]);
-  return rng.pick(['x', 1, [], false, [cur]]);
+  if (Array.isArray(cur)) return rng.pick(['MON', -1, { 0: 1 }, [null, {}], [[]], true]);
+  if (cur === null) return rng.pick([-1, true, [], {}, 1.5]);
+  return rng.pick(['x', -1, [], 1.5, [cur]]);
 }
 
 function oversized(rng, cur) {
