@@ -192,7 +192,13 @@ async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart =
       if (!user) return send(res, 404, { errorMessages: [`Specified user does not exist or you do not have required permissions`], errors: {} });
       return send(res, 200, { accountId: user.accountId, accountType: 'atlassian', displayName: user.displayName, active: true });
     }
-    if (parts[0] === 'jira') return send(res, 404, { errorMessages: ['The demo answers only /rest/api/3/user'], errors: {} });
+    const sprint = u.pathname.match(/^\/jira\/rest\/agile\/1\.0\/sprint\/(\d+)$/);
+    if (sprint) {
+      // The settings page names the sprint of a board's next action (as the viewer, in Jira).
+      const s = bed.jira.getSprint(Number(sprint[1]));
+      return s ? send(res, 200, s) : send(res, 404, { errorMessages: ['Sprint does not exist'], errors: {} });
+    }
+    if (parts[0] === 'jira') return send(res, 404, { errorMessages: ['The demo answers only /rest/api/3/user and sprints'], errors: {} });
     if (u.pathname === '/demo/state') {
       return send(res, 200, { now: new Date(bed.clock.now()).toISOString(), speed, ticks, accounts, boards });
     }

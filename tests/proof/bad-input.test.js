@@ -168,7 +168,7 @@ function wrongType(rng, cur) {
 
 function oversized(rng, cur) {
   if (typeof cur === 'string') return rng.pick(NASTY).repeat(1 + rng.below(3)) + 'x'.repeat(1000 + rng.below(20_000));
-  if (typeof cur === 'number') return rng.pick([2 ** 60, -9_007_199_254_740_993, 1e300, 9_007_199_254_740_992, Number.MAX_SAFE_INTEGER + 2, -1e21]);
+  if (typeof cur === 'number') return rng.pick([2 ** 60, -9_007_199_254_740_992, 1e300, 9_007_199_254_740_992, Number.MAX_SAFE_INTEGER + 2, -1e21]);
   if (Array.isArray(cur)) return rng.pick([Array(400).fill(cur[0] ?? 'x'), Array(101).fill(1), deep(300)]);
   return rng.pick([deepObj(300), deep(300), Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]))]);
 }
@@ -176,7 +176,7 @@ function oversized(rng, cur) {
 function wrongValue(rng, cur) {
   // Wrong ids and out-of-range numbers; hostile strings where names, keys, zones and times go.
   // (No number here is in range for any integer field; 0 comes with the wrong types above.)
-  if (typeof cur === 'number') return rng.pick([-1, -7, -0.5, 1.0000001, 3.5, 1e21, -9_007_199_254_740_993, Number.MIN_SAFE_INTEGER]);
+  if (typeof cur === 'number') return rng.pick([-1, -7, -0.5, 1.0000001, 3.5, 1e21, -9_007_199_254_740_992, Number.MIN_SAFE_INTEGER]);
   if (typeof cur === 'string') {
     const n = rng.pick(NASTY);
     return rng.pick([n, `${cur}${n}`, `${n}${cur}`, `${cur}\u202e`, cur.toLowerCase() === cur ? cur.toUpperCase() + n : cur.toLowerCase()]);

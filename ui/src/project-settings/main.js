@@ -2,7 +2,7 @@
 import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
 import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
-import { displayName, pageContext } from '../shared/context.js';
+import { displayName, pageContext, sprintName } from '../shared/context.js';
 import { CARRY_OVER, WEEKDAYS } from '../shared/messages.js';
 
 const root = document.getElementById('root');
@@ -80,11 +80,16 @@ function boardRow(project, board) {
     } else {
       mount(changed, h('span', { class: 'muted' }, b.configured ? '—' : 'Never configured'));
     }
-    // `nextAction` is not (yet) part of listBoards: shown when the resolver gives it.
+    // The board's next scheduled action, e.g. "Starts Sprint 14, Mon 09:00 (Europe/Berlin)".
     const n = b.nextAction;
-    mount(nextAction, n && n.at
-      ? [h('span', null, `${n.kind === 'close' ? 'Close' : n.kind === 'start' ? 'Start' : n.kind || 'Check'}${n.sprintName ? ` ${n.sprintName}` : n.sprintId ? ` sprint ${n.sprintId}` : ''}`), h('br'), timeElement(n.at)]
-      : h('span', { class: 'muted', title: 'The app does not report the next scheduled action yet.' }, b.settings.automate ? '—' : 'Off'));
+    if (!n || !n.at) {
+      mount(nextAction, h('span', { class: 'muted' }, b.settings.automate ? '—' : 'Off'));
+      return;
+    }
+    const verb = { start: 'Starts', close: 'Closes', retry: 'Tries again', check: 'Checks Jira' }[n.kind] || 'Checks Jira';
+    const what = h('span', null, `${verb}${n.sprintId ? ` sprint ${n.sprintId}` : ''}`);
+    mount(nextAction, what, h('br'), h('span', { class: 'muted' }, whenInZone(n.at, b.settings.timeZone)));
+    if (n.sprintId) sprintName(n.sprintId).then((name) => { if (name) what.textContent = `${verb} ${name}`; });
   };
   showMeta(board);
 
@@ -145,6 +150,17 @@ function boardRow(project, board) {
     h('td', null, nextAction),
     h('td', null, save, status));
   return [tr, errRow];
+}
+
+/** "Mon 09:00 (Europe/Berlin)": the instant in the board's zone (the viewer's when it has none). */
+function whenInZone(iso, zone) {
+  const d = new Date(iso);
+  try {
+    const text = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone || undefined }).format(d);
+    return zone ? `${text} (${zone})` : text;
+  } catch (_e) {
+    return d.toISOString();
+  }
 }
 
 main().catch((e) => mount(root, h('h1', null, 'Sprint Automation'), errorBox(e)));

@@ -47,3 +47,20 @@ export function displayName(accountId) {
   }
   return names.get(accountId);
 }
+
+const sprintNames = new Map();
+/** A sprint's name (Jira's agile API as the viewer); null if it cannot be read. */
+export function sprintName(sprintId) {
+  if (!sprintId) return Promise.resolve(null);
+  if (!sprintNames.has(sprintId)) {
+    sprintNames.set(sprintId, (async () => {
+      try {
+        const r = await requestJira(`/rest/agile/1.0/sprint/${encodeURIComponent(sprintId)}`, { headers: { Accept: 'application/json' } });
+        return r.ok ? ((await r.json()).name || null) : null;
+      } catch (_e) {
+        return null;
+      }
+    })());
+  }
+  return sprintNames.get(sprintId);
+}
