@@ -167,7 +167,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       startTime: [null, '09:00', '10:30'][Math.floor(i / 2) % 3],
       closeTime: [null, '17:00'][Math.floor(i / 3) % 2],
       workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [],
-      keepAhead: i % 4 === 1 || i % 4 === 2 ? 2 : 0,
+      keepAhead: i % 4 === 0 || i % 4 === 1 ? 2 : 0,
       nameTemplate: null,
     };
     boards.push({ i, id: board.id, name, projectKey, settings, createdSprints: 0 });
@@ -252,8 +252,11 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     }
     return next;
   }
+  let lastSchedule = null; // for diagnostics
+  const recent = []; // the last tick batches, for diagnostics
   async function appNextDue() {
-    const rows = await bed.sql.query('SELECT next_due_at, reconcile_at FROM board_schedule');
+    const rows = await bed.sql.query('SELECT board_id, next_due_at, reconcile_at, lease_until FROM board_schedule');
+    lastSchedule = { at: Date.now(), rows: rows.map((r) => Object.values(r).map((v) => (v === null ? null : Number(v)))) };
     let next = Infinity;
     for (const r of rows) for (const v of [r.next_due_at, r.reconcile_at]) if (v !== null) next = Math.min(next, Number(v));
     return next;
@@ -392,10 +395,15 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       else if (r.value.data.result !== 'idle') idle = false;
     });
     const made = j.requests.length - calls;
+    recent.push({ at: iso(now), specs, out: results.map((r) => (r.status === 'rejected' ? 'crashed' : (r.value.data && r.value.data.outcomes || []).map((o) => `${o.ok ? `${o.ok.boardId}:${o.ok.result}` : 'err'}`).join(','))), made });
+    if (recent.length > 8) recent.shift();
     if (expectIdle) {
       counts.idleTicks += 1;
       counts.idleTickJiraCalls += made;
-      if (!idle || made) problem(`expected an idle tick (nothing due before the next instant): ${made} Jira calls, ${JSON.stringify(results.map((r) => r.value))}`);
+      if (!idle || made) {
+        problem(`expected an idle tick (nothing due before the next instant): ${made} Jira calls, ${JSON.stringify(results.map((r) => r.value))}; `
+          + `board_schedule [board, next_due_at, reconcile_at, lease_until] read at ${iso(lastSchedule.at)}: ${JSON.stringify(lastSchedule.rows)}; recent batches: ${JSON.stringify(recent)}`);
+      }
     }
     await deliverEvents();
     scanRequests();
@@ -637,7 +645,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   };
   t.diagnostic(JSON.stringify(summary));
   process.stdout.write(`\nSOAK ${MODE} counts: ${JSON.stringify(summary, null, 1)}\n`);
-  if (process.env.SOAK_JSON) fs.writeFileSync(process.env.SOAK_JSON, JSON.stringify({ summary, problems }, null, 2));
+  if (process.env.SOAK_JSON) fs.writeFileSync(process.env.SOAK_JSON, JSON.stringify({ summary, problems, errorLogs: logLines.filter((l) => l.level === 'error').slice(0, 50) }, null, 2));
 
   assert.ok(summary.faultsInjected > 0 && counts.duplicateTicks > 0 && counts.eventsDropped > 0, 'the chaos happened');
   assert.ok(summary.sprintsStarted >= P.boards * 2 && summary.sprintsClosed >= P.boards * 2, `sprints went round: ${summary.sprintsStarted} started, ${summary.sprintsClosed} closed`);

@@ -121,6 +121,19 @@ fn template_fault(field: &str, message: String, token: &str) -> CoreError {
 /// `field` (`plan.nameTemplate`) is named by this and later errors. Length limits are the
 /// caller's (read the string with [`Fields::string`] first).
 pub fn parse_template(s: &str, field: &str) -> Result<PlanTemplate, CoreError> {
+    // Control characters and bidirectional overrides would reach Jira in sprint names, where
+    // they hide or reorder text (spoofing): refuse them.
+    if s.chars().any(|c| {
+        c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }) {
+        return Err(CoreError::new(
+            ErrorCode::OutOfRange,
+            format!("{field}: control and text-direction characters are not allowed"),
+        )
+        .with_details(json!({ "field": field })));
+    }
     let mut parts = Vec::new();
     let mut text = String::new();
     let mut chars = s.chars().peekable();
