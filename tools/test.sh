@@ -43,9 +43,9 @@ node tests/platform/lint-offline.js
 section "eslint"
 tests/node_modules/.bin/eslint --max-warnings 0 .
 
-section "node suites: emulator conformance, test bed, bundling, end-to-end, proofs, pages in Chromium"
+section "node suites: emulator conformance, test bed, bundling, end-to-end, proofs, pages in Chromium, soak (short)"
 rm -rf tests/.out/audit
-node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/ tests/proof/ tests/ui/
+node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/platform/ tests/e2e/ tests/proof/ tests/ui/ tests/soak/
 
 section "audit of every suite: no egress but Jira/KVS/SQL/queue, no personal data in any log line"
 node tests/audit/scan.js

@@ -86,17 +86,12 @@ fn authorise_boards(
         Decision::Deny { code } => Err(auth::denied(code)),
     };
     check(None)?;
-    let answers = ctx.perform_all(
-        boards
-            .iter()
-            .map(|id| jira_get(format!("/rest/agile/1.0/board/{id}")))
-            .collect(),
-    )?;
     let mut names = Vec::new();
-    for (id, r) in boards.iter().zip(answers) {
+    for id in boards {
+        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/board/{id}")))?;
         match r.status {
-            Some(200) => {}
-            Some(404) => {
+            200 => {}
+            404 => {
                 return Err(
                     CoreError::new(ErrorCode::BoardNotFound, format!("no board {id}"))
                         .with_details(json!({ "field": "boardIds" }))
@@ -104,14 +99,15 @@ fn authorise_boards(
                 )
             }
             _ => {
+                let s = r.error_summary();
                 return Err(CoreError::new(
                     ErrorCode::JiraError,
-                    format!("reading board {id} failed"),
+                    format!("reading board {id} failed: {}", s.code),
                 )
-                .into())
+                .into());
             }
         }
-        let body = r.body.unwrap_or(Value::Null);
+        let body = r.body;
         check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
         if body["type"] != "scrum" {
             return Err(
@@ -123,16 +119,6 @@ fn authorise_boards(
         names.push(body["name"].as_str().unwrap_or_default().to_string());
     }
     Ok(names)
-}
-
-fn jira_get(path: String) -> Effect {
-    Effect::Jira {
-        actor: crate::effect::Actor::App,
-        method: crate::effect::Method::Get,
-        path,
-        body: None,
-        cache_seconds: None,
-    }
 }
 
 /// Build each board's planning context from Jira (its sprints) and SQL (its settings).
