@@ -67,3 +67,22 @@ test('idle ticks make no Jira call; the due rollover closes, carries over and st
   const reasons = logs.map((l) => l.reason);
   for (const r of ['UNFINISHED_MOVED', 'SPRINT_CLOSED', 'SPRINT_STARTED']) assert.ok(reasons.includes(r), reasons.join(','));
 });
+
+test('short of time, the check defers its boards and the queue continues them to completion', async (t) => {
+  const { bed, j, s1, s2 } = await seeded(t);
+  await bed.runScheduled('sprint-check'); // reconcile: nothing due yet
+  bed.clock.set(Date.parse('2026-01-19T09:02:00Z'));
+  // The invocation has 50 s left: less than a board job starts with (60 s).
+  const tick = await bed.runScheduled('sprint-check', { remainingTime: () => 50000 });
+  assert.equal(tick.ok, true, JSON.stringify(tick));
+  assert.equal(tick.data.deferred, 1);
+  assert.equal(tick.data.continued, true);
+  assert.equal(j.getSprint(s1.id).state, 'active', 'nothing done in the short invocation');
+  const pending = bed.queue.pending();
+  assert.equal(pending.length, 1);
+  assert.deepEqual(pending[0].body, { job: 'tick' }, JSON.stringify(pending[0]));
+  await bed.queue.drain();
+  assert.equal(j.getSprint(s1.id).state, 'closed');
+  assert.equal(j.getSprint(s2.id).state, 'active');
+  assert.equal(j.issuesInSprint(s2.id).length, 2);
+});

@@ -489,7 +489,7 @@ test('missed ticks: no tick for 3 days, then one tick closes and starts with the
   assert.equal(sched.next_due_at, Date.parse(S2_END));
 });
 
-test('BUG: missed ticks across a whole short sprint: it is reported once (START_AND_END_PASSED), never started; unfinished work goes to a sprint that runs', async (t) => {
+test('missed ticks across a whole short sprint: it is reported once (START_AND_END_PASSED), never started; unfinished work goes to a sprint that runs', async (t) => {
   // S2 is one day long and falls entirely into the 3-day gap; S3 follows it.
   const ctx = await seeded(t, { s2: { startDate: S1_END, endDate: '2026-01-20T09:00:00Z' } });
   const { bed, j, s2, board } = ctx;
