@@ -58,20 +58,25 @@ async function bed1({ jira } = {}) {
 function wrapCore(bed) {
   const coreFile = fs.realpathSync(path.join(bed.appRoot || path.join(__dirname, '..', '..'), 'src', 'core.js'));
   const core = require.cache[coreFile].exports;
-  const orig = core.step;
+  // The driver steps a job through core.startRun (the transcript stays in WASM): time each step.
+  const orig = core.startRun;
   const stats = { steps: 0, ms: 0, lastInputBytes: 0 };
-  core.step = (input) => {
-    const isBulk = input.job && input.job.job === 'queued';
-    const t0 = performance.now();
-    const r = orig(input);
-    if (isBulk) {
-      stats.steps += 1;
-      stats.ms += performance.now() - t0;
-      stats.lastInputBytes = JSON.stringify(input).length;
-    }
-    return r;
+  core.startRun = (input) => {
+    const run = orig(input);
+    if (!(input.job && input.job.job === 'queued')) return run;
+    return {
+      next: (results) => {
+        const t0 = performance.now();
+        const out = run.next(results);
+        stats.steps += 1;
+        stats.ms += performance.now() - t0;
+        stats.lastInputBytes = JSON.stringify(results).length;
+        return out;
+      },
+      close: run.close,
+    };
   };
-  return { stats, restore: () => { core.step = orig; } };
+  return { stats, restore: () => { core.startRun = orig; } };
 }
 
 /** Create `n` sprints through the resolver + queue; returns the job status. */
@@ -119,7 +124,7 @@ async function callsFigure() {
       say(`   N=${n}: ${total} Jira calls = ${creates} creates + ${total - creates} other; ratio to N ${fmt(total / n, 3)}; ${fmt(ms, 0)} ms without a rate limit`);
       for (const [k, v] of Object.entries(by).sort((a, b) => b[1] - a[1])) say(`        ${String(v).padStart(4)}  ${k}`);
       say(`        worker: ${row.workerInvocations} invocation(s), ${row.workerPlatformCalls} platform calls; ${row.sqlStatements} SQL statements in the bed (incl. install);`
-        + ` core.step: ${row.coreSteps} steps, ${fmt(row.coreMs, 0)} ms, last step input ${fmt(row.lastStepInputBytes / 1024, 0)} KiB`);
+        + ` core (Run.step): ${row.coreSteps} steps, ${fmt(row.coreMs, 0)} ms, last step's new results ${fmt(row.lastStepInputBytes / 1024, 1)} KiB`);
     } finally { await bed.close(); }
   }
 }

@@ -27,6 +27,9 @@ pub const MAX_BOARDS: usize = 10;
 const CHECK_EVERY: usize = 5;
 /// Time a worker keeps in hand before it hands the rest to the queue.
 const MIN_REMAINING_MS: u64 = 30_000;
+/// Sprints one worker run creates before it hands the rest to a new run through the queue: a run
+/// replays its steps, so bounding its length bounds the core's work per step.
+const SPRINTS_PER_RUN: usize = 100;
 /// How long a worker's hold on a job lasts without news from it (it renews it as it goes).
 const JOB_LEASE_MS: i64 = 120_000;
 
@@ -652,6 +655,7 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let mut boards: Vec<u64> = rows.iter().map(|r| r.board_id).collect();
     boards.dedup();
     let mut since_check = 0;
+    let mut done_here = 0;
     for board_id in boards {
         let pending: Vec<&JobSprint> = rows
             .iter()
@@ -683,11 +687,13 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         for row in pending {
             if since_check >= CHECK_EVERY {
                 since_check = 0;
-                if let Some(stop) = should_stop(ctx, job_id, &owner, budget)? {
+                let fresh_run = done_here >= SPRINTS_PER_RUN;
+                if let Some(stop) = should_stop(ctx, job_id, &owner, budget, fresh_run)? {
                     return Ok(stop);
                 }
             }
             since_check += 1;
+            done_here += 1;
             let Some(p) = planned_sprint(&job, &row.key) else {
                 continue;
             };
@@ -790,9 +796,15 @@ fn find_in(sprints: &[Sprint], planned: &Value) -> Option<u64> {
         .map(|s| s.id)
 }
 
-/// Stop early when the job was cancelled, the lease was lost, or time runs short (the rest
-/// continues from the queue); otherwise renew the lease.
-fn should_stop(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64) -> JobResult<Option<Value>> {
+/// Stop early when the job was cancelled, the lease was lost, time runs short or this run has
+/// done its share (`fresh_run`): the rest continues from the queue. Otherwise renew the lease.
+fn should_stop(
+    ctx: &mut Ctx,
+    job_id: &str,
+    owner: &str,
+    budget: u64,
+    fresh_run: bool,
+) -> JobResult<Option<Value>> {
     let state = store::rows(
         ctx,
         "SELECT state FROM bulk_jobs WHERE job_id = ?",
@@ -805,7 +817,7 @@ fn should_stop(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64) -> JobResu
         .perform(Effect::RemainingTime {})?
         .remaining_ms
         .unwrap_or(0);
-    if remaining < MIN_REMAINING_MS {
+    if remaining < MIN_REMAINING_MS || fresh_run {
         // Let the next worker in at once.
         store::sql(
             ctx,
