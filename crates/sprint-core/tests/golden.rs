@@ -441,6 +441,13 @@ impl Fake {
                     .collect(),
             );
         }
+        if sql.starts_with("SELECT sprint_id, phase FROM rollovers WHERE board_id = ?") {
+            // One board in this fake: every row is its own.
+            let open = (self.rollovers.iter())
+                .filter(|(_, r)| r.0 == "starting" || r.0 == "moving")
+                .map(|(sprint, r)| json!({ "sprint_id": sprint.to_string(), "phase": r.0 }));
+            return rows(open.collect());
+        }
         if sql.starts_with("SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?") {
             let row = self.rollovers.get(&id(0));
             return rows(

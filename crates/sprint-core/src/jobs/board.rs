@@ -96,6 +96,7 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
     for id in missed_sprints(ctx, &sprints)? {
         run.handled.insert(id, Handled::Missed);
     }
+    settle_interrupted(ctx, board_id, &sprints)?;
 
     let mut done = Vec::new();
     while let Some(action) = engine::next_action(&policy, &sprints, &run, now) {
@@ -349,6 +350,45 @@ pub(crate) fn list_board_sprints(
         }
     }
     Ok(Ok(out))
+}
+
+/// Finish the record of an earlier run that died between acting and logging: a sprint it was
+/// starting that is now active was started by it; a sprint it was closing that is no longer open
+/// was closed by it. Logged once (the record moves on), so the audit trail has every action.
+fn settle_interrupted(ctx: &mut Ctx, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
+    let rows = store::rows(
+        ctx,
+        "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? AND phase IN ('starting', 'moving')",
+        vec![json!(board_id)],
+    )?;
+    for row in rows {
+        let Some(id) = int(&row["sprint_id"]).map(|n| n as u64) else {
+            continue;
+        };
+        let state = sprints.iter().find(|s| s.id == id).map(|s| s.state);
+        let (phase, kind, reason, what) = match (row["phase"].as_str(), state) {
+            (Some("starting"), Some(SprintState::Active)) => {
+                ("started", LogKind::Started, "SPRINT_STARTED", "started")
+            }
+            (Some("moving"), None | Some(SprintState::Closed)) => {
+                ("closed", LogKind::Closed, "SPRINT_CLOSED", "closed")
+            }
+            _ => continue,
+        };
+        record(ctx, id, board_id, phase, None)?;
+        ctx.log(
+            LogEntry::new(
+                ctx.now(),
+                Level::Info,
+                kind,
+                reason,
+                format!("sprint {id} {what} (confirmed after an interrupted run)"),
+            )
+            .board(board_id)
+            .sprint(id),
+        );
+    }
+    Ok(())
 }
 
 /// Sprints reported as missed earlier (never reported twice).
@@ -782,6 +822,8 @@ fn start_sprint(
     sprints: &[Sprint],
 ) -> JobResult<Handled> {
     let now = ctx.now();
+    // Noted before the call: if the run dies after Jira started it, the next run can still log it.
+    record(ctx, s.id, board_id, "starting", None)?;
     let body = json!({
         "state": "active",
         "startDate": timecalc::iso_in(policy.tz, start),
