@@ -3,8 +3,7 @@
 // own declared method + path for every entry, and manifest.yml's scopes must be exactly what the catalogue's
 // routes, the trigger events and KVS use need: nothing missing (forge lint would fail) and nothing unused
 // (forge lint never says so; least privilege).
-// Runs on the prototype (tests/platform/proto-routes) always, and on the app once forge-shim/src/jira-routes.js
-// exists (skipped before). Run: node --test tests/platform/scopes.test.js
+// Run: node --test tests/platform/scopes.test.js
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
@@ -18,7 +17,6 @@ process.env.NODE_PATH = [SHIM_NODE_MODULES, process.env.NODE_PATH].filter(Boolea
 Module._initPaths();
 
 const apps = [
-  { name: 'prototype', dir: path.join(__dirname, 'proto-routes'), catalogue: 'src/jira-routes.js', src: 'src' },
   { name: 'app', dir: REPO, catalogue: 'forge-shim/src/jira-routes.js', src: 'forge-shim/src' },
 ];
 
@@ -31,7 +29,6 @@ const PAGE_SCOPES = {
 for (const app of apps) {
   const catalogueFile = path.join(app.dir, app.catalogue);
   test(`${app.name}: catalogue, linter and manifest scopes agree`, async (t) => {
-    if (!fs.existsSync(catalogueFile)) return t.skip(`${path.relative(REPO, catalogueFile)} does not exist yet`);
     global.__forge_runtime__ = global.__forge_runtime__ || {}; // loading @forge/api needs no runtime, but be safe
     const { ROUTES } = require(catalogueFile);
     const manifest = readManifest(path.join(app.dir, 'manifest.yml'));

@@ -7,9 +7,8 @@ const path = require('path');
 const { startTestbed } = require('../testbed');
 const { FIXTURE_APP } = require('./helpers');
 
-const HAVE_EMULATOR = fs.existsSync(path.join(__dirname, '..', 'testbed', 'jira', 'emulator.js'));
 
-test('identity headers and sprint events with the Jira emulator', { skip: !HAVE_EMULATOR && 'no emulator yet' }, async () => {
+test('identity headers and sprint events with the Jira emulator', async () => {
   const bed = await startTestbed({ appRoot: FIXTURE_APP, sql: false, sprintEvents: 'immediate' });
   try {
     bed.jira.addUser({ accountId: 'acc-1' });

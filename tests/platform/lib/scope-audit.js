@@ -1,5 +1,5 @@
 'use strict';
-// Scope audit for a Jira route catalogue (see tests/platform/proto-routes/src/jira-routes.js), built on
+// Scope audit for a Jira route catalogue (forge-shim/src/jira-routes.js), built on
 // @forge/lint's and @forge/manifest's own code so it agrees with `forge lint`:
 //  - the permission linter's parser + ProductNodeVisitor extract each requestJira call of the catalogue file,
 //    and its spec lookup (real OpenAPI files, the linter's path regexes) gives the scopes each call needs;
