@@ -1,9 +1,7 @@
 'use strict';
-// The test bed with the real Jira emulator (tests/testbed/jira/emulator.js), when it is present.
+// The test bed with the real Jira emulator (tests/testbed/jira/emulator.js).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('fs');
-const path = require('path');
 const { startTestbed } = require('../testbed');
 const { FIXTURE_APP } = require('./helpers');
 
