@@ -61,6 +61,10 @@ async function jira(effect, inv) {
     let parsed = null;
     try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
     result = { status: res.status, body: parsed };
+    for (const [header, field] of [['X-RateLimit-Remaining', 'rateLimitRemaining'], ['X-RateLimit-Limit', 'rateLimitLimit']]) {
+      const v = Number(res.headers.get(header));
+      if (res.headers.get(header) !== null && Number.isInteger(v) && v >= 0) result[field] = v;
+    }
     const retryAfter = Number(res.headers.get('Retry-After'));
     if (res.headers.get('Retry-After') !== null && Number.isFinite(retryAfter)) result.retryAfterSeconds = retryAfter;
   } catch (e) {

@@ -42,7 +42,8 @@ pub enum Effect {
     /// Send one Jira REST request with `requestJira` as `actor`. `path` is complete and already
     /// percent-encoded (query included). Feed back `status`, the parsed JSON `body` (or null), and
     /// `retryAfterSeconds` from a `Retry-After` header; a transport failure (reset, timeout) is fed
-    /// back as `error` with code `NETWORK`. If `cacheSeconds` is set, the driver MAY answer from an
+    /// back as `error` with code `NETWORK`. Feed back `X-RateLimit-Remaining` / `-Limit` when present
+    /// (`rateLimitRemaining`, `rateLimitLimit`). If `cacheSeconds` is set, the driver MAY answer from an
     /// earlier identical request of the SAME account made less than that many seconds ago.
     Jira {
         actor: Actor,
@@ -133,6 +134,12 @@ pub struct EffectResult {
     /// Jira: `Retry-After` in seconds, when the answer carried one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<f64>,
+    /// Jira: `X-RateLimit-Remaining`, when the answer carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_remaining: Option<u32>,
+    /// Jira: `X-RateLimit-Limit`, when the answer carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_limit: Option<u32>,
     /// Sql: rows of a read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<Value>>,

@@ -156,7 +156,14 @@ fn send_with(
     let mut attempt = 0;
     loop {
         attempt += 1;
+        // A retry has just waited its backoff: pace only first attempts.
+        if attempt == 1 && ctx.pace_ms() > 0 {
+            let ms = ctx.pace_ms();
+            ctx.perform(Effect::Wait { ms })?;
+        }
         let r = ctx.perform(request.effect())?;
+        let pace = next_pace(ctx.pace_ms(), &r);
+        ctx.set_pace_ms(pace);
         if !retry(&r) || attempt >= MAX_ATTEMPTS {
             return Ok(Response {
                 status: r.status.unwrap_or(0),
@@ -179,6 +186,36 @@ fn send_with(
             });
         }
         ctx.perform(Effect::Wait { ms })?;
+    }
+}
+
+/// Shortest pause between calls once Jira says the rate limit is near.
+const MIN_PACE_MS: u64 = 25;
+/// Longest pause between calls.
+const MAX_PACE_MS: u64 = 1_000;
+
+/// The pause before the next call of this run. Waiting out a 429 costs a whole `Retry-After`
+/// second, so a run slows down before Jira refuses it: when under a fifth of the limit remains it
+/// paces its calls (longer while it stays low), and eases off once three tenths are back.
+pub fn next_pace(current: u64, r: &EffectResult) -> u64 {
+    if r.status == Some(429) {
+        return (current * 2).clamp(MIN_PACE_MS, MAX_PACE_MS);
+    }
+    match (r.rate_limit_remaining, r.rate_limit_limit) {
+        (Some(left), Some(limit)) if limit > 0 && left * 5 < limit => {
+            (current.max(MIN_PACE_MS) * 5 / 4).min(MAX_PACE_MS)
+        }
+        (Some(left), Some(limit)) if limit > 0 && left * 10 >= limit * 3 => {
+            let eased = current * 3 / 4;
+            if eased < MIN_PACE_MS {
+                0
+            } else {
+                eased
+            }
+        }
+        (Some(_), Some(_)) => current,
+        // No rate-limit news: ease off the pause.
+        _ => current / 2,
     }
 }
 
@@ -205,4 +242,68 @@ pub fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, left: u32, limit: u32) -> EffectResult {
+        EffectResult {
+            status: Some(status),
+            rate_limit_remaining: Some(left),
+            rate_limit_limit: Some(limit),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn pacing_starts_near_the_limit_grows_while_low_and_eases_when_tokens_return() {
+        // Plenty left: no pause.
+        assert_eq!(next_pace(0, &answer(201, 9, 10)), 0);
+        // Under a fifth left: start pacing, and pace longer while it stays low.
+        let p1 = next_pace(0, &answer(201, 1, 10));
+        assert_eq!(p1, MIN_PACE_MS * 5 / 4);
+        let p2 = next_pace(p1, &answer(201, 0, 10));
+        assert!(p2 > p1);
+        // Between a fifth and three tenths: hold.
+        assert_eq!(next_pace(p2, &answer(201, 2, 10)), p2);
+        // Three tenths back: ease off, down to nothing.
+        let mut p = p2;
+        for _ in 0..10 {
+            p = next_pace(p, &answer(201, 5, 10));
+        }
+        assert_eq!(p, 0);
+        // A 429 doubles the pause (within bounds); no rate-limit news eases it.
+        assert_eq!(
+            next_pace(
+                100,
+                &EffectResult {
+                    status: Some(429),
+                    ..Default::default()
+                }
+            ),
+            200
+        );
+        assert_eq!(
+            next_pace(
+                MAX_PACE_MS,
+                &EffectResult {
+                    status: Some(429),
+                    ..Default::default()
+                }
+            ),
+            MAX_PACE_MS
+        );
+        assert_eq!(
+            next_pace(
+                100,
+                &EffectResult {
+                    status: Some(200),
+                    ..Default::default()
+                }
+            ),
+            50
+        );
+    }
 }

@@ -101,6 +101,7 @@ pub struct Ctx<'a> {
     next_id: usize,
     pending: Vec<EffectRequest>,
     log_retention_days: u32,
+    pace_ms: u64,
 }
 
 impl<'a> Ctx<'a> {
@@ -113,6 +114,7 @@ impl<'a> Ctx<'a> {
             next_id: 0,
             pending: Vec::new(),
             log_retention_days: crate::settings::GlobalSettings::default().log_retention_days,
+            pace_ms: 0,
         }
     }
 
@@ -168,6 +170,17 @@ impl<'a> Ctx<'a> {
         if self.results.len() <= id {
             self.pending.push(EffectRequest { id, effect });
         }
+    }
+
+    /// The pause before this run's next Jira call (see `jira::send`): derived from the answers so
+    /// far, so replays agree.
+    pub fn pace_ms(&self) -> u64 {
+        self.pace_ms
+    }
+
+    /// Set the pause before the next Jira call.
+    pub fn set_pace_ms(&mut self, ms: u64) {
+        self.pace_ms = ms;
     }
 
     /// Keep log entries written from now on for this many days (from the global settings).
