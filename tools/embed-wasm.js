@@ -11,8 +11,7 @@ const glue = fs.readFileSync(glueFile, 'utf8');
 const b64 = fs.readFileSync(wasmFile).toString('base64');
 const load = /const wasmPath = `\$\{__dirname\}\/[\w.]+`;\nconst wasmBytes = require\('fs'\)\.readFileSync\(wasmPath\);/;
 if (!load.test(glue)) {
-  console.error('embed-wasm: the wasm-bindgen glue no longer reads the .wasm the expected way; update this script');
-  process.exit(1);
+  throw new Error('embed-wasm: the wasm-bindgen glue no longer reads the .wasm the expected way; update this script');
 }
 const out = glue.replace(load, `const wasmBytes = Buffer.from(${JSON.stringify(b64)}, 'base64');`);
 fs.mkdirSync(path.dirname(outFile), { recursive: true });

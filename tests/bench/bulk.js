@@ -165,4 +165,4 @@ async function rateFigure() {
   out.totalMs = performance.now() - t0;
   say(`total ${fmt(out.totalMs / 1000, 1)} s`);
   if (JSON_OUT) console.log(JSON.stringify(out));
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => { console.error(e); process.exitCode = 1; });

@@ -363,4 +363,4 @@ async function main() {
   if (JSON_OUT) console.log(JSON.stringify(out, null, 2));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => { console.error(e); process.exitCode = 1; });

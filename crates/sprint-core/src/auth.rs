@@ -129,6 +129,45 @@ pub fn require(
     }
 }
 
+/// A caller's rights on one project, asked of Jira once: checked on their own first (so a board's
+/// project is not revealed to someone who may not see it), then against each board's project.
+pub struct ProjectRights<'a> {
+    account: Option<&'a str>,
+    project: &'a str,
+    grants: Grants,
+}
+
+impl<'a> ProjectRights<'a> {
+    /// Ask Jira as the caller, and deny at once unless they administer `project`.
+    pub fn fetch(ctx: &mut Ctx, account: Option<&'a str>, project: &'a str) -> JobResult<Self> {
+        if account.is_none() {
+            return Err(denied(ErrorCode::NotAuthenticated).into());
+        }
+        let grants = fetch_grants(ctx, Some(project))?;
+        let rights = ProjectRights {
+            account,
+            project,
+            grants,
+        };
+        rights.check(None)?;
+        Ok(rights)
+    }
+
+    /// Allow, or the coded 403, for a board whose project Jira reports as `board_project`.
+    pub fn check(&self, board_project: Option<&str>) -> Result<(), CoreError> {
+        match decide(
+            Action::ProjectAdministration,
+            self.account,
+            self.grants,
+            Some(self.project),
+            board_project,
+        ) {
+            Decision::Allow => Ok(()),
+            Decision::Deny { code } => Err(denied(code)),
+        }
+    }
+}
+
 /// The coded error for a denial.
 pub fn denied(code: ErrorCode) -> CoreError {
     let message = match code {

@@ -150,6 +150,15 @@ impl<'a> Fields<'a> {
         Ok(a)
     }
 
+    /// A required Jira project key (`SA`, `PROJ_2`).
+    pub fn project_key(&mut self, key: &'a str) -> Result<String, CoreError> {
+        let value = self.string(key, 10)?;
+        if !is_project_key(value) {
+            return Err(self.fault(key, ErrorCode::InvalidType, "not a Jira project key"));
+        }
+        Ok(value.to_string())
+    }
+
     /// A type fault for `key`.
     pub fn type_fault(&self, key: &str, expected: &str) -> CoreError {
         fault(

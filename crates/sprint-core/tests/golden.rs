@@ -517,7 +517,7 @@ impl Fake {
             .strip_prefix(AGILE)
             .unwrap()
             .split('/')
-            .skip(1)
+            .filter(|part| !part.is_empty())
             .collect();
         let num = |s: &str| s.parse::<u64>().unwrap();
         let ok = |status: u16, body: Value| res(json!({ "status": status, "body": body }));
@@ -528,7 +528,11 @@ impl Fake {
                     .iter()
                     .flat_map(|st| self.sprints.iter().filter(move |s| s["state"] == *st))
                     .collect();
-                let page: Vec<&Value> = listed.iter().skip(start_at).take(50).copied().collect();
+                let page: Vec<&Value> = listed[start_at.min(listed.len())..]
+                    .iter()
+                    .take(50)
+                    .copied()
+                    .collect();
                 let last = start_at + page.len() >= listed.len();
                 ok(
                     200,
@@ -543,7 +547,7 @@ impl Fake {
                     .filter(|i| i.sprint == Some(num(id)))
                     .collect();
                 let max = max.min(self.page_cap.unwrap_or(100));
-                let page: Vec<Value> = (all.iter().skip(start_at).take(max))
+                let page: Vec<Value> = (all[start_at.min(all.len())..].iter().take(max))
                     .map(|i| self.issue_json(i))
                     .collect();
                 let mut answer = json!({ "startAt": start_at, "maxResults": max, "issues": page });

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::board::{create_sprint, list_board_sprints, SprintStates};
-use crate::auth::{self, Action, Decision};
+use crate::auth;
 use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
 use crate::error::{CoreError, ErrorCode};
@@ -19,7 +19,7 @@ use crate::plan::{self, BoardContext, BoardPlan, ExistingSprint, PlannedSprint};
 use crate::settings::{parse_time_zone, BoardSettings, GlobalSettings, WEEKDAYS};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self, int};
-use crate::validate::{is_project_key, Fields};
+use crate::validate::Fields;
 
 /// Boards one job may plan for.
 pub const MAX_BOARDS: usize = 10;
@@ -35,14 +35,7 @@ const JOB_LEASE_MS: i64 = 120_000;
 
 /// Parse `projectKey` and `boardIds`.
 fn project_and_boards(f: &mut Fields<'_>) -> Result<(String, Vec<u64>), CoreError> {
-    let project = f.string("projectKey", 10)?;
-    if !is_project_key(project) {
-        return Err(f.fault(
-            "projectKey",
-            ErrorCode::InvalidType,
-            "not a Jira project key",
-        ));
-    }
+    let project = f.project_key("projectKey")?;
     let ids = f.array("boardIds", MAX_BOARDS)?;
     let mut boards = Vec::new();
     for v in ids {
@@ -63,7 +56,7 @@ fn project_and_boards(f: &mut Fields<'_>) -> Result<(String, Vec<u64>), CoreErro
     if boards.is_empty() {
         return Err(f.fault("boardIds", ErrorCode::OutOfRange, "at least one board"));
     }
-    Ok((project.to_string(), boards))
+    Ok((project, boards))
 }
 
 /// Check the caller administers `project` and that every board is a scrum board of it; returns
@@ -74,21 +67,7 @@ fn authorise_boards(
     boards: &[u64],
     account: Option<&str>,
 ) -> JobResult<Vec<String>> {
-    if account.is_none() {
-        return Err(auth::denied(ErrorCode::NotAuthenticated).into());
-    }
-    let grants = auth::fetch_grants(ctx, Some(project))?;
-    let check = |board_project: Option<&str>| match auth::decide(
-        Action::ProjectAdministration,
-        account,
-        grants,
-        Some(project),
-        board_project,
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny { code } => Err(auth::denied(code)),
-    };
-    check(None)?;
+    let rights = auth::ProjectRights::fetch(ctx, account, project)?;
     let mut names = Vec::new();
     for id in boards {
         let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/board/{id}")))?;
@@ -111,7 +90,7 @@ fn authorise_boards(
             }
         }
         let body = r.body;
-        check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
+        rights.check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
         if body["type"] != "scrum" {
             return Err(
                 CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
@@ -459,14 +438,7 @@ fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value> {
 
 fn job_payload(payload: &Value) -> Result<(String, String), CoreError> {
     let mut f = Fields::of(payload, "")?;
-    let project = f.string("projectKey", 10)?;
-    if !is_project_key(project) {
-        return Err(f.fault(
-            "projectKey",
-            ErrorCode::InvalidType,
-            "not a Jira project key",
-        ));
-    }
+    let project = f.project_key("projectKey")?;
     let job_id = f.string("jobId", 64)?;
     if !job_id.starts_with("bulk-")
         || !job_id
@@ -482,13 +454,7 @@ fn job_payload(payload: &Value) -> Result<(String, String), CoreError> {
 /// The job, if it exists in the caller's project (after the caller's rights are checked).
 fn authorised_job(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<StoredJob> {
     let (project, job_id) = job_payload(payload)?;
-    auth::require(
-        ctx,
-        Action::ProjectAdministration,
-        account,
-        Some(&project),
-        None,
-    )?;
+    auth::ProjectRights::fetch(ctx, account, &project)?;
     match load_job(ctx, &job_id)? {
         Some(job) if job.project_key == project => Ok(job),
         _ => Err(
@@ -506,24 +472,9 @@ pub(crate) fn get(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobR
 
 pub(crate) fn list(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
-    let project = f.string("projectKey", 10)?;
-    if !is_project_key(project) {
-        return Err(f
-            .fault(
-                "projectKey",
-                ErrorCode::InvalidType,
-                "not a Jira project key",
-            )
-            .into());
-    }
+    let project = f.project_key("projectKey")?;
     f.finish()?;
-    auth::require(
-        ctx,
-        Action::ProjectAdministration,
-        account,
-        Some(project),
-        None,
-    )?;
+    auth::ProjectRights::fetch(ctx, account, &project)?;
     let rows = store::rows(
         ctx,
         "SELECT job_id, state, planned, created, failed, created_at FROM bulk_jobs WHERE project_key = ? \
@@ -905,16 +856,7 @@ fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
 /// Rename future sprints of a board by a template.
 pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
-    let project = f.string("projectKey", 10)?.to_string();
-    if !is_project_key(&project) {
-        return Err(f
-            .fault(
-                "projectKey",
-                ErrorCode::InvalidType,
-                "not a Jira project key",
-            )
-            .into());
-    }
+    let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
     let template = plan::parse_template(f.string("nameTemplate", 100)?, "nameTemplate")?;
     if template.uses_pi() {

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::auth::{self, Action, Decision};
+use crate::auth::{self, Action};
 use crate::effect::Effect;
 use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, encode, Request};
@@ -11,7 +11,7 @@ use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
 use crate::settings::{BoardSettings, GlobalSettings};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self, StoredBoard};
-use crate::validate::{is_project_key, Fields};
+use crate::validate::Fields;
 
 /// Every resolver key the app defines (the shim defines exactly these).
 pub const RESOLVER_KEYS: &[&str] = &[
@@ -60,18 +60,6 @@ pub(crate) fn run(
         "renameFutureSprints" => super::bulk::rename(ctx, payload, account),
         _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
     }
-}
-
-fn project_key(f: &mut Fields<'_>) -> Result<String, CoreError> {
-    let key = f.string("projectKey", 10)?;
-    if !is_project_key(key) {
-        return Err(f.fault(
-            "projectKey",
-            ErrorCode::InvalidType,
-            "not a Jira project key",
-        ));
-    }
-    Ok(key.to_string())
 }
 
 fn get_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
@@ -158,15 +146,9 @@ fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>, next: Option<&
 
 fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
-    let project = project_key(&mut f)?;
+    let project = f.project_key("projectKey")?;
     f.finish()?;
-    auth::require(
-        ctx,
-        Action::ProjectAdministration,
-        account,
-        Some(&project),
-        None,
-    )?;
+    auth::ProjectRights::fetch(ctx, account, &project)?;
     let mut boards = Vec::new();
     let mut start_at = 0;
     for _ in 0..MAX_BOARD_PAGES {
@@ -217,24 +199,9 @@ fn authorised_board(
     board_id: u64,
     account: Option<&str>,
 ) -> JobResult<JiraBoard> {
-    if account.is_none() {
-        return Err(auth::denied(ErrorCode::NotAuthenticated).into());
-    }
-    let grants = auth::fetch_grants(ctx, Some(project))?;
-    let check = |board_project: Option<&str>| match auth::decide(
-        Action::ProjectAdministration,
-        account,
-        grants,
-        Some(project),
-        board_project,
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny { code } => Err(auth::denied(code)),
-    };
-    // Rights first: a board's project is not revealed to someone who may not see it.
-    check(None)?;
+    let rights = auth::ProjectRights::fetch(ctx, account, project)?;
     let board = fetch_board(ctx, board_id)?;
-    check(Some(board.project_key.as_deref().unwrap_or("")))?;
+    rights.check(Some(board.project_key.as_deref().unwrap_or("")))?;
     if !board.scrum {
         return Err(
             CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
@@ -247,7 +214,7 @@ fn authorised_board(
 
 fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
-    let project = project_key(&mut f)?;
+    let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account)?;
@@ -258,7 +225,7 @@ fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult
 
 fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
-    let project = project_key(&mut f)?;
+    let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
     let settings = BoardSettings::from_payload(f.required("settings")?, "settings.")?;
     f.finish()?;
