@@ -23,33 +23,8 @@ const START = Date.parse('2026-01-04T00:00:00Z');            // a Sunday
 const HORIZON = START + (13 * 7 + 1) * DAY + 12 * 60 * MIN;    // 13 weeks (+1.5 days for the Lord Howe DST rollover): 2026-04-06T12:00Z
 const SPRINTS_PER_BOARD = 7;
 
-// ---------------------------------------------------------------- independent zone arithmetic
-const dtfCache = new Map();
-function partsIn(zone, ms) {
-  let dtf = dtfCache.get(zone);
-  if (!dtf) {
-    dtf = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    dtfCache.set(zone, dtf);
-  }
-  const p = Object.fromEntries(dtf.formatToParts(new Date(ms)).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
-  return p;
-}
-/** UTC offset (ms) of `zone` at instant `ms` */
-function offsetAt(zone, ms) {
-  const p = partsIn(zone, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-}
-/** the instant of local date+time in `zone` (no gaps/overlaps at the times used here) */
-function zoned(zone, { year, month, day }, hh, mm) {
-  const wall = Date.UTC(year, month - 1, day, hh, mm);
-  let t = wall - offsetAt(zone, wall);
-  t = wall - offsetAt(zone, t);
-  return t;
-}
-function localDate(zone, ms) {
-  const p = partsIn(zone, ms);
-  return { year: p.year, month: p.month, day: p.day };
-}
+// Zone arithmetic independent of the app.
+const { zoned, localDate } = require('../testbed/zones');
 const at = (zone, ms, hhmm) => {
   const [hh, mm] = hhmm.split(':').map(Number);
   return zoned(zone, localDate(zone, ms), hh, mm);

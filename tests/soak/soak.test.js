@@ -85,47 +85,14 @@ const CHAOS = {
 };
 const AGILE = '/rest/agile/1.0';
 
-// ---------------------------------------------------------------- deterministic randomness
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Zone arithmetic independent of the app, and deterministic randomness.
+const { zoned, localDate, mulberry32 } = require('../testbed/zones');
+
 const rand = mulberry32(SEED * 7919 + 17);
 const chance = (p) => rand() < p;
 const pick = (arr) => arr[Math.floor(rand() * arr.length)];
 const randInt = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 
-// ---------------------------------------------------------------- independent zone arithmetic
-const dtfCache = new Map();
-function partsIn(zone, ms) {
-  let dtf = dtfCache.get(zone);
-  if (!dtf) {
-    dtf = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    dtfCache.set(zone, dtf);
-  }
-  return Object.fromEntries(dtf.formatToParts(new Date(ms)).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
-}
-function offsetAt(zone, ms) {
-  const p = partsIn(zone, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-}
-/** the instant of a local date + time in `zone` (the times used here are never in a DST gap) */
-function zoned(zone, { year, month, day }, hh, mm) {
-  const wall = Date.UTC(year, month - 1, day, hh, mm);
-  let t = wall - offsetAt(zone, wall);
-  t = wall - offsetAt(zone, t);
-  return t;
-}
-function localDate(zone, ms) {
-  const p = partsIn(zone, ms);
-  return { year: p.year, month: p.month, day: p.day };
-}
 function addDays({ year, month, day }, n) {
   const d = new Date(Date.UTC(year, month - 1, day + n));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };

@@ -129,16 +129,7 @@ class HttpError extends Error {
 const bad = (msg, errors) => new HttpError(400, msg == null ? [] : [msg], errors || {});
 const notFound = (msg) => new HttpError(404, [msg]);
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { mulberry32 } = require('../zones');
 
 const ISO_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})$/;
 /** REST date input: ISO-8601 with an explicit offset (Z or +hh:mm / +hhmm). Returns epoch ms. */
