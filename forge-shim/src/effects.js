@@ -110,31 +110,45 @@ async function kvsDelete({ key }) {
   try { await kvs.delete(key); return {}; } catch (e) { return storageFailure(e); }
 }
 
-// The application log lives in the KVS entity `app-log` (manifest: app.storage.entities). Keys
-// start with the zero-padded time so equal times still sort; the indexes do the ordering.
+// The application log lives in the Custom Entity `app-log` (manifest: app.storage.entities).
+// The store's types decide the record's shape (developer.atlassian.com, "Custom entities",
+// type requirements): an `integer` is 32-bit, so the time is an ISO-8601 string (milliseconds since
+// 1970 do not fit), ids are strings (Jira's are 64-bit), and a `string` must not be blank, so
+// empty optional text is left out. `at` = time + '#' + a sequence number: entries of one run
+// share a time, and the sequence keeps them in the order the core logged them on every read.
 const LOG_ENTITY = 'app-log';
+const ISO_LENGTH = 24; // 2026-12-07T01:24:58.123Z
+let logSequence = 0;
 
-function logRecord(entry) {
-  const record = { time: Date.parse(entry.time), level: entry.level, kind: entry.kind, reason: entry.reason, message: entry.message };
-  if (entry.boardId !== undefined) record.boardId = entry.boardId;
-  if (entry.sprintId !== undefined) record.sprintId = entry.sprintId;
-  if (entry.jira) Object.assign(record, { jiraStatus: entry.jira.status, jiraCode: entry.jira.code, jiraMessage: entry.jira.message });
+function logRecord(entry, seq) {
+  const time = new Date(entry.time).toISOString();
+  const record = { at: `${time}#${String(seq).padStart(10, '0')}`, level: entry.level, kind: entry.kind, reason: entry.reason };
+  const text = (field, value) => { if (typeof value === 'string' && value.trim()) record[field] = value; };
+  text('message', entry.message);
+  if (entry.boardId !== undefined) record.boardId = String(entry.boardId);
+  if (entry.sprintId !== undefined) record.sprintId = String(entry.sprintId);
+  if (entry.jira) {
+    record.jiraStatus = entry.jira.status;
+    text('jiraCode', entry.jira.code);
+    text('jiraMessage', entry.jira.message);
+  }
   return record;
 }
 
 function logEntry(record) {
-  const entry = { time: new Date(record.time).toISOString(), level: record.level, kind: record.kind, reason: record.reason, message: record.message };
-  if (record.boardId !== undefined) entry.boardId = record.boardId;
-  if (record.sprintId !== undefined) entry.sprintId = record.sprintId;
-  if (record.jiraCode !== undefined) entry.jira = { status: record.jiraStatus, code: record.jiraCode, message: record.jiraMessage };
+  const entry = { time: String(record.at).slice(0, ISO_LENGTH), level: record.level, kind: record.kind, reason: record.reason, message: record.message || '' };
+  if (record.boardId !== undefined) entry.boardId = Number(record.boardId);
+  if (record.sprintId !== undefined) entry.sprintId = Number(record.sprintId);
+  if (record.jiraStatus !== undefined) entry.jira = { status: record.jiraStatus, code: record.jiraCode || '', message: record.jiraMessage || '' };
   return entry;
 }
 
 async function log({ entry, ttlDays }) {
   // One JSON object per line: Forge's log viewer and any log shipper can parse it.
   console.log(JSON.stringify({ app: 'sprint-automation', ...entry }));
-  const record = logRecord(entry);
-  const key = `${String(record.time).padStart(15, '0')}-${crypto.randomBytes(4).toString('hex')}`;
+  logSequence = (logSequence + 1) % 1e10;
+  const record = logRecord(entry, logSequence);
+  const key = `${record.at}-${crypto.randomBytes(4).toString('hex')}`;
   try {
     await kvs.entity(LOG_ENTITY).set(key, record, { ttl: { value: ttlDays, unit: 'DAYS' } });
     return {};
@@ -147,9 +161,11 @@ async function readLogs({ boardId, level, kind, sinceMs, limit, cursor }) {
   try {
     let query = kvs.entity(LOG_ENTITY).query();
     query = boardId !== undefined
-      ? query.index('by-board', { partition: [boardId] })
-      : query.index('by-time');
-    query = query.where(WhereConditions.greaterThanEqualTo(sinceMs));
+      ? query.index('by-board', { partition: [String(boardId)] })
+      : query.index('by-at');
+    // Older than the retention: hidden even while the store has not yet deleted it (expiry can
+    // lag by up to 48 hours).
+    query = query.where(WhereConditions.greaterThanEqualTo(new Date(sinceMs).toISOString()));
     const conditions = [];
     if (level) conditions.push(['level', level]);
     if (kind) conditions.push(['kind', kind]);

@@ -106,7 +106,7 @@ function assertNoBlindRepeat(j, msg) {
 function assertRolledOver(ctx, { dest, started, label = '' } = {}) {
   const { j, s1, keys, board } = ctx;
   const msg = (m) => `${label}: ${m}\n${reqList(j)}`;
-  const events = (type, id) => j.events.filter((e) => e.eventType === `avi:jira-software:${type}:sprint` && e.sprint.id === id).length;
+  const events = (type, id) => j.events.filter((e) => e.eventType === `avi:jira-software:${type}:sprint` && String(e.sprint.id) === String(id)).length;
   assert.equal(j.getSprint(s1.id).state, 'closed', msg('S1 closed'));
   assert.equal(events('closed', s1.id), 1, msg('S1 closed once (one closed event)'));
   assert.ok(stateChanges(j, s1.id, 'closed').length >= 1, msg('closed by the app'));

@@ -233,7 +233,8 @@ test('one JSON console line per log entry, and no personal data in any console l
   const appLines = json.filter((o) => o && o.app === 'sprint-automation' && o.reason);
   assert.equal(appLines.length, written.length, 'one console line per log entry');
   for (const entry of written) {
-    const line = appLines.find((o) => Date.parse(o.time) === entry.time && o.reason === entry.reason && o.boardId === entry.boardId);
+    // The stored record keeps the time as `at` (ISO + '#' + sequence) and ids as strings (the store's types).
+    const line = appLines.find((o) => Date.parse(o.time) === Date.parse(entry.at.slice(0, 24)) && o.reason === entry.reason && (o.boardId === undefined ? entry.boardId === undefined : String(o.boardId) === entry.boardId));
     assert.ok(line, `no console line for ${JSON.stringify(entry)}`);
     assert.equal(line.level, entry.level);
     assert.equal(line.kind, entry.kind);

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
+use crate::jira_time;
 use crate::settings::{
     parse_time_of_day, parse_time_zone, BoardSettings, CarryOver, GlobalSettings,
 };
@@ -50,23 +51,18 @@ pub struct Sprint {
 impl Sprint {
     /// Read a sprint from a Jira sprint object.
     pub fn from_jira(v: &Value) -> Option<Sprint> {
-        let date = |k: &str| {
-            v[k].as_str()
-                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                .map(|d| d.with_timezone(&Utc))
-        };
         Some(Sprint {
-            id: v["id"].as_u64()?,
+            id: jira_time::id(&v["id"])?,
             name: v["name"].as_str().unwrap_or_default().to_string(),
-            state: match v["state"].as_str()? {
+            state: match v["state"].as_str()?.to_ascii_lowercase().as_str() {
                 "future" => SprintState::Future,
                 "active" => SprintState::Active,
                 "closed" => SprintState::Closed,
                 _ => return None,
             },
-            start: date("startDate"),
-            end: date("endDate"),
-            origin_board_id: v["originBoardId"].as_u64(),
+            start: jira_time::field(v, "startDate"),
+            end: jira_time::field(v, "endDate"),
+            origin_board_id: jira_time::id(&v["originBoardId"]),
         })
     }
 }
@@ -316,8 +312,8 @@ pub fn next_future_sprint<'a>(
 }
 
 /// Name for a sprint created to receive carried-over work: the closing sprint's name with its
-/// trailing number increased ("Sprint 14" -> "Sprint 15"), or " (next)" added; at most 30
-/// characters.
+/// trailing number increased ("Sprint 14" -> "Sprint 15"), or " (next)" added; cut to Jira's 30
+/// characters and trimmed (see [`crate::sprint_name::fit`]), so it is the name Jira stores.
 pub fn follow_on_name(name: &str) -> String {
     let trimmed = name.trim_end();
     let digits = trimmed.len() - trimmed.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -328,7 +324,7 @@ pub fn follow_on_name(name: &str) -> String {
     } else {
         format!("{trimmed} (next)")
     };
-    candidate.chars().take(30).collect()
+    crate::sprint_name::fit(&candidate)
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     TemplateTokenUnknown,
     /// A rendered sprint name is longer than Jira's 30 characters.
     SprintNameTooLong,
+    /// A rendered sprint name is empty once trimmed (Jira trims names and needs one).
+    SprintNameEmpty,
     /// The plan makes more than 100 sprints for a board.
     PlanTooLarge,
     /// The plan's end comes before its start.

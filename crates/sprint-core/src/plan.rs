@@ -13,13 +13,14 @@ use serde_json::{json, Value};
 use crate::engine::SprintState;
 use crate::error::{CoreError, ErrorCode};
 use crate::settings::{parse_time_of_day, parse_time_zone, MAX_HOLIDAYS, WEEKDAYS};
+use crate::sprint_name::{self, NameFault};
 use crate::timecalc::{iso_in, local_date, local_instant};
 use crate::validate::Fields;
 
 /// Most sprints one plan may make for one board.
 pub const MAX_SPRINTS: usize = 100;
-/// Longest sprint name Jira accepts.
-pub const MAX_NAME: usize = 30;
+/// Longest sprint name Jira accepts (UTF-16 code units, see [`crate::sprint_name`]).
+pub const MAX_NAME: usize = sprint_name::MAX_UNITS;
 /// Name used by keep-ahead top-ups when the board names none.
 pub const DEFAULT_TOP_UP_TEMPLATE: &str = "{board} Sprint {n}";
 
@@ -28,6 +29,8 @@ pub const OVERLAPS_EXISTING: &str = "OVERLAPS_EXISTING";
 pub const OVERLAPS_PLANNED: &str = "OVERLAPS_PLANNED";
 pub const DUPLICATE_NAME: &str = "DUPLICATE_NAME";
 pub const NAME_TOO_LONG: &str = "NAME_TOO_LONG";
+/// The rendered name is empty once trimmed (Jira needs a name).
+pub const NAME_EMPTY: &str = "NAME_EMPTY";
 pub const START_MOVED_OFF_NON_WORKING_DAY: &str = "START_MOVED_OFF_NON_WORKING_DAY";
 /// Top-up only: the board has no sprint with both dates to take the cadence from.
 pub const NO_DATED_SPRINT: &str = "NO_DATED_SPRINT";
@@ -756,10 +759,12 @@ fn flag_conflicts(sprints: &mut [PlannedSprint], existing: &[ExistingSprint]) {
     for (i, sprint) in sprints.iter_mut().enumerate() {
         let (name, dates) = &planned[i];
         let w = &mut sprint.warnings;
-        let length = name.chars().count();
-        if length > MAX_NAME {
-            let message = format!("name has {length} characters; Jira allows {MAX_NAME}");
-            w.push(warning(NAME_TOO_LONG, message));
+        match sprint_name::for_jira(name) {
+            Err(fault @ NameFault::TooLong { .. }) => {
+                w.push(warning(NAME_TOO_LONG, fault.describe()))
+            }
+            Err(fault @ NameFault::Empty) => w.push(warning(NAME_EMPTY, fault.describe())),
+            Ok(_) => {}
         }
         let others = || planned.iter().enumerate().filter(move |(j, _)| *j != i);
         if let Some(e) = existing.iter().find(|e| e.name.trim() == name) {
@@ -788,6 +793,7 @@ fn summarise(sprints: &[PlannedSprint]) -> Vec<PlanWarning> {
             "start moved off a non-working day",
         ),
         (NAME_TOO_LONG, "name longer than 30 characters"),
+        (NAME_EMPTY, "empty name"),
         (DUPLICATE_NAME, "name already in use"),
         (OVERLAPS_EXISTING, "overlaps an existing sprint"),
         (OVERLAPS_PLANNED, "overlaps another planned sprint"),
@@ -864,12 +870,12 @@ pub fn plan_board(input: &PlanInput, board: &BoardContext) -> Result<BoardPlan, 
     Ok(assemble(board, tz, &slots, &naming))
 }
 
-/// Every planned sprint with a NAME_TOO_LONG warning. Creation must then be refused with
-/// SPRINT_NAME_TOO_LONG listing them all: names are never truncated silently.
-pub fn names_too_long(plan: &BoardPlan) -> Vec<&PlannedSprint> {
+/// Every planned sprint whose name Jira would refuse, with the reason. Creation must then be
+/// refused with a coded 400 listing them all: names are never cut or sent blank.
+pub fn names_refused(plan: &BoardPlan) -> Vec<(&PlannedSprint, NameFault)> {
     plan.sprints
         .iter()
-        .filter(|s| s.warnings.iter().any(|w| w.code == NAME_TOO_LONG))
+        .filter_map(|s| sprint_name::for_jira(&s.name).err().map(|f| (s, f)))
         .collect()
 }
 
@@ -1153,13 +1159,13 @@ mod tests {
         let p = plan_on(&v, &b).unwrap();
         assert_eq!(codes(&p.sprints[0]), [NAME_TOO_LONG, OVERLAPS_EXISTING]);
         assert_eq!(codes(&p.sprints[1]), [NAME_TOO_LONG, DUPLICATE_NAME]);
-        assert_eq!(names_too_long(&p).len(), 3);
+        assert_eq!(names_refused(&p).len(), 3);
         // Default numbering continues after the largest trailing number (12); names repeat.
         v["nameTemplate"] = json!("Sprint");
         v.as_object_mut().unwrap().remove("startNumber");
         let p = plan_on(&v, &b).unwrap();
         assert!(p.sprints.iter().all(|s| codes(s).contains(&DUPLICATE_NAME)));
-        assert!(names_too_long(&p).is_empty());
+        assert!(names_refused(&p).is_empty());
         assert_eq!(running_number(b.existing.iter().map(|s| s.name.as_str())), 13);
         assert_eq!(running_number(["2026-01-05", "x 1234567890"].into_iter()), 6);
     }
@@ -1280,7 +1286,7 @@ mod tests {
                 assert!(s.end > s.start, "{v} {i}");
                 let day = local_date(tz, s.start);
                 assert!(cal.working_days.contains(&day.weekday()) && !cal.holidays.contains(&day), "{v} {i}");
-                assert!(s.name.chars().count() <= MAX_NAME || codes(s).contains(&NAME_TOO_LONG), "{v} {i}");
+                assert!(sprint_name::units(&s.name) <= MAX_NAME || codes(s).contains(&NAME_TOO_LONG), "{v} {i}");
                 assert!(!codes(s).contains(&OVERLAPS_PLANNED), "{v} {i}");
                 if let Some(next) = p.sprints.get(i + 1) {
                     assert!(next.start >= s.end && next.start > s.start, "{v} {i}");

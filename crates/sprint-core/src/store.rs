@@ -233,6 +233,18 @@ pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult
     Ok(())
 }
 
+/// Make an automated board due now for a look at Jira (an event the app could not read): the
+/// next check reads the board and recomputes its instants.
+pub fn reconcile_now(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
+    let now = ctx.now().timestamp_millis();
+    sql(
+        ctx,
+        "UPDATE board_schedule SET reconcile_at = LEAST(COALESCE(reconcile_at, ?), ?) WHERE board_id = ?",
+        vec![json!(now), json!(now), json!(board_id)],
+    )?;
+    Ok(())
+}
+
 /// The boards' next scheduled actions: `{boardId, kind, at, sprintId}` (kind `start`, `close`,
 /// `retry`, or `check` when the board is due for a look at Jira).
 pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> {

@@ -136,7 +136,7 @@ fn quarter_over_new_year_and_a_dst_switch() {
             ),
         ]
     );
-    assert!(plan::names_too_long(&p).is_empty());
+    assert!(plan::names_refused(&p).is_empty());
 }
 
 #[test]

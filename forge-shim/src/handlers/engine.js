@@ -18,8 +18,10 @@ async function queueWorker(event) {
 
 async function sprintEvent(event) {
   const eventType = String((event && event.eventType) || '');
-  // Forge passes the whole event; the core reads only the sprint from it.
-  return report(await runJob({ job: 'sprintEvent', eventType, event: { sprint: (event && event.sprint) || null } }));
+  // Forge passes the whole event; the core reads only the sprint (and a board id, where an event
+  // names one). `atlassianId`, the person who caused it, never enters the core.
+  const board = event && event.board && event.board.id !== undefined ? { id: event.board.id } : undefined;
+  return report(await runJob({ job: 'sprintEvent', eventType, event: { sprint: (event && event.sprint) || null, ...(board ? { board } : {}) } }));
 }
 
 module.exports = { scheduledCheck, queueWorker, sprintEvent };

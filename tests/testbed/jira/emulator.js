@@ -68,7 +68,8 @@
  *   - The app with project access removed still sees the board in GET /board (listing), but gets 403 on
  *     the board itself, its configuration, sprints and issue moves.
  *   - Sprint JSON omits absent fields (no startDate on an undated sprint, no goal when none) and carries
- *     createdDate; event sprint objects carry every listed field with null for absent values.
+ *     createdDate. Sprint event payloads: see eventSprint() (two forms, switch eventForm / setEventForm /
+ *     TESTBED_EVENT_FORM; updated events carry oldValue with the changed fields).
  *   - 207 entries: unknown issue -> status 404, issue of another project -> status 400.
  *
  * ---------------------------------------------------------------------------------------------------------
@@ -171,6 +172,8 @@ async function createJiraEmulator(options = {}) {
   const settings = {
     parallelSprints: false, subtaskRuleOnClose: true, nameLimit: 30, omitTotal: false,
     startOverwritesStartDate: false, goalLimit: 10000,
+    eventForm: options.eventForm || process.env.TESTBED_EVENT_FORM || 'forge',
+    eventOffsetMinutes: options.eventOffsetMinutes ?? 0,
   };
   const listeners = new Set();
   const events = [];
@@ -357,8 +360,15 @@ async function createJiraEmulator(options = {}) {
   }
 
   // ---------------------------------------------------------------- events
-  function emitEvent(type, s, atlassianId) {
+  function emitEvent(type, s, atlassianId, before) {
     const ev = { eventType: EVENT(type), sprint: eventSprint(s) };
+    if (before && type === 'updated') {
+      // Forge: "oldValue ... Present for the sprint updated event", with the changed fields.
+      const was = eventSprint({ ...s, ...before });
+      const oldValue = {};
+      for (const [k, v] of Object.entries(was)) if (JSON.stringify(v) !== JSON.stringify(ev.sprint[k])) oldValue[k] = v;
+      if (Object.keys(oldValue).length) ev.oldValue = oldValue;
+    }
     if (atlassianId) ev.atlassianId = atlassianId;
     events.push(ev);
     for (const cb of [...listeners]) {
@@ -368,12 +378,34 @@ async function createJiraEmulator(options = {}) {
       } catch { /* a listener's error must not break the emulator */ }
     }
   }
+  // Two payload forms (switch `eventForm`): 'forge' is Forge's Jira Software events reference
+  // (developer.atlassian.com/platform/forge/events-reference/jira-software: `id: string`,
+  // `originBoardId?: string`, `createDate`, dates like "2024-10-05T00:00:00.000+0200", optional
+  // fields left out); 'rest' is the Agile REST SprintBean form (numbers, `Z`, nulls), which the
+  // first test bed sent. The docs give one example, so the suites run both.
+  function offsetDate(ms) {
+    if (ms == null) return undefined;
+    const off = settings.eventOffsetMinutes;
+    const local = new Date(ms + off * 60000).toISOString().slice(0, 23);
+    const sign = off < 0 ? '-' : '+';
+    const abs = Math.abs(off);
+    return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+  }
   function eventSprint(s) {
-    return {
-      id: s.id, self: `${url}${AGILE}/sprint/${s.id}`, state: s.state, name: s.name,
-      startDate: fmt(s.startDate) ?? null, endDate: fmt(s.endDate) ?? null, completeDate: fmt(s.completeDate) ?? null,
-      originBoardId: s.originBoardId, goal: s.goal ?? null,
-    };
+    if (settings.eventForm === 'rest') {
+      return {
+        id: s.id, self: `${url}${AGILE}/sprint/${s.id}`, state: s.state, name: s.name,
+        startDate: fmt(s.startDate) ?? null, endDate: fmt(s.endDate) ?? null, completeDate: fmt(s.completeDate) ?? null,
+        originBoardId: s.originBoardId, goal: s.goal ?? null,
+      };
+    }
+    const out = { id: String(s.id), self: `${url}${AGILE}/sprint/${s.id}`, state: s.state, name: s.name };
+    if (s.originBoardId != null) out.originBoardId = String(s.originBoardId);
+    if (s.goal) out.goal = s.goal;
+    for (const [k, v] of [['createDate', s.createdDate], ['startDate', s.startDate], ['endDate', s.endDate], ['completeDate', s.completeDate]]) {
+      if (v != null) out[k] = offsetDate(v);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- rules
@@ -455,10 +487,11 @@ async function createJiraEmulator(options = {}) {
       }
       completeDate = now();
     }
+    const before = { name: s.name, goal: s.goal, startDate: s.startDate, endDate: s.endDate, state: s.state, completeDate: s.completeDate };
     Object.assign(s, next, { completeDate });
     if (from === 'active' && to === 'closed') openIssuesToBacklog(s);
     const type = from !== to ? (to === 'active' ? 'started' : 'closed') : 'updated';
-    if (emit) emitEvent(type, s, atlassianId);
+    if (emit) emitEvent(type, s, atlassianId, before);
     return type;
   }
 
@@ -1007,13 +1040,14 @@ async function createJiraEmulator(options = {}) {
         return sprintJson(s);
       }
       const from = s.state;
+      const before = { name: s.name, goal: s.goal, startDate: s.startDate, endDate: s.endDate, state: s.state, completeDate: s.completeDate };
       for (const k of ['name', 'goal', 'state']) if (k in fields) s[k] = fields[k];
       for (const k of ['startDate', 'endDate', 'completeDate']) if (k in fields) s[k] = controlDate(fields[k]);
       if (from !== 'closed' && s.state === 'closed') {
         if (s.completeDate == null) s.completeDate = now();
         openIssuesToBacklog(s);
       }
-      if (emit) emitEvent(from !== s.state ? (s.state === 'active' ? 'started' : s.state === 'closed' ? 'closed' : 'updated') : 'updated', s, atlassianId);
+      if (emit) emitEvent(from !== s.state ? (s.state === 'active' ? 'started' : s.state === 'closed' ? 'closed' : 'updated') : 'updated', s, atlassianId, before);
       return sprintJson(s);
     },
     deleteSprint(id, { emit = false, atlassianId } = {}) {
@@ -1071,6 +1105,11 @@ async function createJiraEmulator(options = {}) {
     setAppProjectAccess(key, v) { appAccess.set(key, !!v); },
     setNameLimit(n) { settings.nameLimit = Number(n); },
     setOmitTotal(v) { settings.omitTotal = !!v; },
+    /** 'forge' (default: Forge's events reference) or 'rest' (Agile REST SprintBean form); offset in minutes for 'forge' dates */
+    setEventForm(form, offsetMinutes = settings.eventOffsetMinutes) {
+      if (!['forge', 'rest'].includes(form)) throw new Error(`unknown event form ${form}`);
+      settings.eventForm = form; settings.eventOffsetMinutes = offsetMinutes;
+    },
     setStartOverwritesStartDate(v) { settings.startOverwritesStartDate = !!v; },
 
     setRateLimit(cfg) {

@@ -13,6 +13,7 @@ export const ERROR_MESSAGES = {
   INVALID_TIME_OF_DAY: 'A time of day must be written HH:MM on a 24-hour clock, for example 09:00.',
   TEMPLATE_TOKEN_UNKNOWN: 'The template uses a token the app does not know, or a brace is not closed. Known tokens: {board} {project} {n} {start} {end} {start:FMT} {week} {quarter} {year} {pi} {sprintInPi}.',
   SPRINT_NAME_TOO_LONG: 'Some sprint names would be longer than the 30 characters Jira allows. Shorten the name template.',
+  SPRINT_NAME_EMPTY: 'The name template gives an empty sprint name (Jira removes spaces at both ends and needs a name). Put some text or a token such as {n} in it.',
   PLAN_TOO_LARGE: 'The plan makes more than 100 sprints for one board. Lower the count or choose an earlier end date.',
   PLAN_ENDS_BEFORE_START: 'The plan ends before its first sprint starts. Choose an end date after the first start.',
   JOB_NOT_FOUND: 'That bulk job does not exist in this project (any more).',
@@ -63,6 +64,9 @@ export const REASON_MESSAGES = {
   BULK_SPRINT_DELETED: 'A sprint created by a bulk job was deleted (the job was undone).',
   SPRINT_ORDER_NOT_FIXED: 'The new sprints could not be put in date order on the board; reorder them by hand.',
   SPRINT_RENAMED: 'A future sprint was renamed by a name template.',
+  NAME_TOO_LONG: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives names longer than the 30 characters Jira allows. Shorten the template in the project settings.',
+  NAME_EMPTY: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives an empty name. Change the template in the project settings.',
+  EVENT_UNREADABLE: 'Jira sent a sprint event the app could not read. The app reads the board from Jira at the next check instead, so nothing is missed.',
 };
 
 export function reasonSentence(code) {
@@ -90,6 +94,7 @@ export const PLAN_WARNING_MESSAGES = {
   OVERLAPS_PLANNED: 'Overlaps another planned sprint.',
   DUPLICATE_NAME: 'Has the same name as another sprint.',
   NAME_TOO_LONG: 'The name is longer than the 30 characters Jira allows.',
+  NAME_EMPTY: 'The name is empty once spaces at both ends are removed; Jira needs a name.',
   START_MOVED_OFF_NON_WORKING_DAY: 'The start fell on a non-working day or holiday and was moved to the next working day.',
   NO_DATED_SPRINT: 'The board has no sprint with both dates to take the rhythm from.',
 };

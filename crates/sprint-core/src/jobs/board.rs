@@ -178,9 +178,14 @@ fn top_up(
         .as_deref()
         .and_then(|t| crate::plan::parse_template(t, "nameTemplate").ok());
     let plan = crate::plan::plan_top_up(&board, template.as_ref(), missing as u32)?;
-    if !crate::plan::names_too_long(&plan).is_empty() {
+    if let Some((sprint, fault)) = crate::plan::names_refused(&plan).first() {
+        let reason = match fault {
+            crate::sprint_name::NameFault::Empty => crate::plan::NAME_EMPTY,
+            crate::sprint_name::NameFault::TooLong { .. } => crate::plan::NAME_TOO_LONG,
+        };
+        let units = crate::sprint_name::units(&sprint.name);
         ctx.log(
-            LogEntry::new(now, Level::Warn, LogKind::Skipped, "NAME_TOO_LONG", format!("board {board_id}: keep-ahead sprints not created: their names would be longer than 30 characters"))
+            LogEntry::new(now, Level::Warn, LogKind::Skipped, reason, format!("board {board_id}: keep-ahead sprints not created: the name template gives a name of {units} characters (Jira allows 1 to 30)"))
                 .board(board_id),
         );
         return Ok(Vec::new());
@@ -273,10 +278,7 @@ pub(crate) fn create_sprint(
     body: Value,
 ) -> JobResult<Result<Sprint, Response>> {
     let name = body["name"].as_str().unwrap_or_default().to_string();
-    let start = body["startDate"]
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|d| d.with_timezone(&Utc));
+    let start = crate::jira_time::field(&body, "startDate");
     let mut last = None;
     for _ in 0..CREATE_ATTEMPTS {
         let r = jira::send_once(ctx, &Request::post("/rest/agile/1.0/sprint", body.clone()))?;

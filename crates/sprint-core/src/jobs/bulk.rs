@@ -17,6 +17,7 @@ use crate::jira::{self, Request};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::plan::{self, BoardContext, BoardPlan, ExistingSprint, PlannedSprint};
 use crate::settings::{parse_time_zone, BoardSettings, GlobalSettings, WEEKDAYS};
+use crate::sprint_name::{self, NameFault};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self, int};
 use crate::validate::Fields;
@@ -263,16 +264,23 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
     }
     let contexts = board_contexts(ctx, &project, &boards, &names)?;
     let plans = make_plans(&input, &contexts)?;
-    let offenders: Vec<Value> = plans
-        .iter()
-        .flat_map(|p| plan::names_too_long(p).into_iter())
-        .map(|s| json!({ "boardId": s.board_id, "index": s.index, "name": s.name, "length": s.name.chars().count() }))
-        .collect();
-    if !offenders.is_empty() {
+    let refused: Vec<(&PlannedSprint, NameFault)> =
+        plans.iter().flat_map(plan::names_refused).collect();
+    if let Some((_, first)) = refused.first() {
+        // An empty name is the clearer fault to report when both occur.
+        let fault = refused
+            .iter()
+            .map(|(_, f)| *f)
+            .find(|f| *f == NameFault::Empty)
+            .unwrap_or(*first);
+        let offenders: Vec<Value> = refused
+            .iter()
+            .map(|(s, _)| json!({ "boardId": s.board_id, "index": s.index, "name": s.name, "length": sprint_name::units(&s.name) }))
+            .collect();
         return Err(CoreError::new(
-            ErrorCode::SprintNameTooLong,
+            fault.code(),
             format!(
-                "{} sprint names are longer than Jira's 30 characters",
+                "plan.nameTemplate: {} sprint names would be refused by Jira (1 to 30 characters)",
                 offenders.len()
             ),
         )
@@ -794,9 +802,7 @@ fn should_stop(
 }
 
 fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+    crate::jira_time::parse(s)
 }
 
 /// Rounds of swapping before the order is left as it is (and logged).
@@ -877,16 +883,31 @@ pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
     let names = authorise_boards(ctx, &project, &[board_id], account)?;
     let contexts = board_contexts(ctx, &project, &[board_id], &names)?;
     let renames = plan::rename_future(&template, &contexts[0]);
-    let too_long: Vec<&Value> = renames
+    // Every new name is checked against Jira's rules before the first rename is sent.
+    let refused: Vec<(&Value, NameFault)> = renames
         .iter()
-        .filter(|r| r["to"].as_str().is_some_and(|n| n.chars().count() > 30))
+        .filter_map(|r| {
+            sprint_name::for_jira(r["to"].as_str().unwrap_or_default())
+                .err()
+                .map(|f| (r, f))
+        })
         .collect();
-    if !too_long.is_empty() {
+    if let Some((_, first)) = refused.first() {
+        let fault = refused
+            .iter()
+            .map(|(_, f)| *f)
+            .find(|f| *f == NameFault::Empty)
+            .unwrap_or(*first);
+        let offenders: Vec<&Value> = refused.iter().map(|(r, _)| *r).collect();
         return Err(CoreError::new(
-            ErrorCode::SprintNameTooLong,
-            format!("{} new names are longer than 30 characters", too_long.len()),
+            fault.code(),
+            format!(
+                "nameTemplate: {} new names would be refused by Jira: {}",
+                offenders.len(),
+                fault.describe()
+            ),
         )
-        .with_details(json!({ "field": "nameTemplate", "offenders": too_long }))
+        .with_details(json!({ "field": "nameTemplate", "offenders": offenders }))
         .into());
     }
     if !dry_run {

@@ -102,7 +102,7 @@ struct JiraBoard {
 
 fn board_of(v: &Value) -> Option<JiraBoard> {
     Some(JiraBoard {
-        id: v["id"].as_u64()?,
+        id: crate::jira_time::id(&v["id"])?,
         name: v["name"].as_str().unwrap_or_default().to_string(),
         project_key: v["location"]["projectKey"].as_str().map(str::to_string),
         scrum: v["type"] == "scrum",
@@ -231,6 +231,7 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account)?;
     let global = store::load_global(ctx)?;
+    check_keep_ahead_names(ctx, &board, &project, &settings, &global)?;
     ctx.set_log_retention(global.log_retention_days);
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
@@ -255,6 +256,45 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     let stored = store::load_board(ctx, board_id)?;
     let schedule = store::load_schedule(ctx, &[board_id])?;
     Ok(settings_view(&board, stored.as_ref(), schedule.first()))
+}
+
+/// Keep-ahead creates sprints named by the board's template: render the names the next top-up
+/// would send (one read of the board's sprints, only when keep-ahead is on) and refuse the save
+/// with a coded 400 on `settings.nameTemplate` if Jira would refuse any of them.
+fn check_keep_ahead_names(
+    ctx: &mut Ctx,
+    board: &JiraBoard,
+    project: &str,
+    settings: &BoardSettings,
+    global: &crate::settings::GlobalSettings,
+) -> JobResult<()> {
+    if !settings.automate || settings.keep_ahead == 0 {
+        return Ok(());
+    }
+    let sprints =
+        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::All)? {
+            Ok(s) => s,
+            Err(r) => return Err(jira_failure("reading the board's sprints", &r).into()),
+        };
+    let context =
+        super::bulk::context_of(board.id, &board.name, project, &sprints, settings, global);
+    let template = match settings.name_template.as_deref() {
+        Some(t) => Some(crate::plan::parse_template(t, "settings.nameTemplate")?),
+        None => None,
+    };
+    let plan = crate::plan::plan_top_up(&context, template.as_ref(), settings.keep_ahead)?;
+    if let Some((sprint, fault)) = crate::plan::names_refused(&plan).first() {
+        let mut e = fault.to_error("settings.nameTemplate", &sprint.name);
+        if settings.name_template.is_none() {
+            e.message = format!(
+                "{} (the default template {} is used when none is set)",
+                e.message,
+                crate::plan::DEFAULT_TOP_UP_TEMPLATE
+            );
+        }
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 fn on_off(b: bool) -> &'static str {
