@@ -4,7 +4,9 @@
 //   - egress: any call that left the app other than Jira, Forge KVS, Forge SQL and the events queue,
 //     and any egress violation the test bed caught;
 //   - personal data and Jira content in logs: an email address, a seeded display name, email or
-//     account id, an issue summary, or a Jira payload fragment in any console line or KVS log entry.
+//     account id, an issue summary, or a Jira payload fragment in any console line or KVS log entry;
+//   - platform refusals: any KVS, SQL or queue call the strict test bed refused (a write or query the
+//     real Forge would refuse), other than faults a test injected on purpose.
 // Prints the counts. Exit 0 clean, 1 on findings, 2 when there is nothing to audit.
 const fs = require('fs');
 const path = require('path');
@@ -30,6 +32,8 @@ function main() {
   const egress = {};
   let lines = 0;
   let entries = 0;
+  let refusedCalls = 0;
+  const profiles = {};
   for (const f of files) {
     const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
     if (OWN_TESTS.test(r.suite)) continue;
@@ -38,6 +42,9 @@ function main() {
       if (!ALLOWED.has(kind)) findings.push(`${r.suite}: egress to ${kind} (${n} calls)`);
     }
     for (const v of r.egress.violations) findings.push(`${r.suite}: egress violation ${JSON.stringify(v).slice(0, 200)}`);
+    for (const x of r.refused || []) findings.push(`${r.suite} (${r.profile}): the platform refused ${JSON.stringify(x)}`);
+    refusedCalls += (r.refused || []).length;
+    profiles[r.profile || 'default'] = (profiles[r.profile || 'default'] || 0) + 1;
     const seeded = r.seeded || {};
     const secrets = [
       ...(seeded.summaries || []).filter((s) => s.length >= MIN_SECRET).map((s) => ['issue summary', s]),
@@ -60,12 +67,13 @@ function main() {
   }
   console.log(`audit: ${files.length} test beds, ${lines} console lines, ${entries} KVS log entries`);
   console.log(`audit: calls that left the app: ${JSON.stringify(egress)}`);
+  console.log(`audit: test beds per profile: ${JSON.stringify(profiles)}; platform refusals of the app's calls: ${refusedCalls}`);
   if (findings.length) {
     console.log(`audit: ${findings.length} finding(s):`);
     for (const f of findings.slice(0, 50)) console.log(`  - ${f}`);
     return 1;
   }
-  console.log('audit: no egress outside Jira/KVS/SQL/queue, no personal data or Jira content in any log line');
+  console.log('audit: no egress outside Jira/KVS/SQL/queue, no personal data or Jira content in any log line, no call the platform refused');
   return 0;
 }
 

@@ -285,8 +285,9 @@ test('a crash between the last create and the date-order swaps: the retried work
 });
 
 test('a worker that dies without a platform retry: a second click on "create" finishes the job', async (t) => {
-  // The queue does not redeliver a failed invocation here (retryOnError false): the job was left "running".
-  const { bed, j, boards } = await bulkBed(t, { boards: 1, existing: false });
+  // Forge retries a failed event within 24 hours, but a retry can be exhausted: the worst case, no
+  // redelivery (retryOnError false), leaves the job "running".
+  const { bed, j, boards } = await bulkBed(t, { boards: 1, existing: false, bedOptions: { queue: { retryOnError: false } } });
   const payload = payloadFor(boards);
   const crash = bed.crashNext({ afterCalls: 40, functionKey: 'queue-worker' });
   const { jobId } = await call(bed, 'createBulkSprints', payload);
@@ -306,6 +307,22 @@ test('a worker that dies without a platform retry: a second click on "create" fi
   assert.equal(status.state, 'done');
   assert.equal(j.sprintsOfBoard(boards[0]).length, 26);
   checkBoard(j, boards[0], 'after the second click');
+});
+
+test('a worker that dies is redelivered by the platform (retried within 24 h): the job finishes by itself', async (t) => {
+  const { bed, j, boards } = await bulkBed(t, { boards: 1, existing: false });
+  const payload = payloadFor(boards);
+  const crash = bed.crashNext({ afterCalls: 40, functionKey: 'queue-worker' });
+  const { jobId } = await call(bed, 'createBulkSprints', payload);
+  await bed.queue.drain({ advanceClock: true });
+  assert.equal(crash.fired(), 1);
+  assert.ok(bed.queue.deliveries.some((d) => d.outcome === 'error-retry'), 'the crashed delivery failed and was retried');
+  assert.ok(bed.queue.deliveries.some((d) => d.retryCount > 0), 'and came back');
+  const status = await jobStatus(bed, jobId);
+  assert.equal(status.state, 'done', JSON.stringify({ ...status, sprints: undefined }));
+  assert.equal(status.created, 26);
+  assert.equal(j.sprintsOfBoard(boards[0]).length, 26);
+  checkBoard(j, boards[0], 'after the redelivery');
 });
 
 test('the same job delivered twice at once (at-least-once queue delivery): still no sprint twice', async (t) => {

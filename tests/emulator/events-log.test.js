@@ -23,11 +23,16 @@ test('events: created, updated, started, closed, deleted through REST, with atla
     assert.deepEqual(got.map((e) => e.eventType), [E('created'), E('updated'), E('started'), E('closed'), E('created'), E('deleted')]);
     assert.deepEqual(got.map((e) => e.atlassianId), [undefined, 'user-1', undefined, 'padmin-1', undefined, undefined]);
     assert.equal('atlassianId' in got[0], false);
+    // Forge's events reference: ids as strings, createDate, "+0000"-style offsets, absent fields left out.
+    const plus = (ms) => iso(ms).replace('Z', '+0000');
     assert.deepEqual(got[3].sprint, {
-      id: s.id, self: `${jira.url}${A}/sprint/${s.id}`, state: 'closed', name: 'S3', startDate: iso(T0), endDate: iso(T0 + 7 * DAY),
-      completeDate: iso(T0 + DAY), originBoardId: board.id, goal: null,
+      id: String(s.id), self: `${jira.url}${A}/sprint/${s.id}`, state: 'closed', name: 'S3', createDate: plus(T0),
+      startDate: plus(T0), endDate: plus(T0 + 7 * DAY), completeDate: plus(T0 + DAY), originBoardId: String(board.id),
     });
     assert.equal(got[0].sprint.goal, 'g');
+    // The update renamed S to S2: the old value rides along.
+    assert.deepEqual(got[1].oldValue, { name: 'S' });
+    assert.equal('oldValue' in got[2], false, 'only updated events carry oldValue');
     assert.equal(jira.events.length, 6);
     off();
     await call(jira, 'POST', `${A}/sprint`, { body: { name: 'quiet', originBoardId: board.id } });
@@ -35,6 +40,26 @@ test('events: created, updated, started, closed, deleted through REST, with atla
     // a throwing listener does not break the emulator
     jira.onSprintEvent(() => { throw new Error('listener bug'); });
     assert.equal((await call(jira, 'POST', `${A}/sprint`, { body: { name: 'still ok', originBoardId: board.id } })).status, 201);
+  } finally {
+    await jira.close();
+  }
+});
+
+test('events in the Agile REST form (switch): numbers, Z and nulls; forge form with a local offset', async () => {
+  const { jira, board } = await setup({ eventForm: 'rest' });
+  try {
+    const got = [];
+    jira.onSprintEvent((e) => got.push(e));
+    const s = (await call(jira, 'POST', `${A}/sprint`, { body: { name: 'S', originBoardId: board.id, startDate: iso(T0), endDate: iso(T0 + DAY) } })).body;
+    assert.deepEqual(got[0].sprint, {
+      id: s.id, self: `${jira.url}${A}/sprint/${s.id}`, state: 'future', name: 'S', startDate: iso(T0), endDate: iso(T0 + DAY),
+      completeDate: null, originBoardId: board.id, goal: null,
+    });
+    jira.setEventForm('forge', 345); // Kathmandu, +05:45
+    await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { name: 'S2' } });
+    assert.equal(got[1].sprint.startDate, new Date(T0 + 345 * 60000).toISOString().replace('Z', '+0545'));
+    assert.equal(Date.parse(got[1].sprint.startDate.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')), T0);
+    assert.throws(() => jira.setEventForm('xml'), /unknown event form/);
   } finally {
     await jira.close();
   }

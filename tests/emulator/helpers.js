@@ -11,9 +11,9 @@ function makeClock(t = T0) {
 }
 
 /** Emulator with a simulated clock, users, project SA, a scrum board (1) and a kanban board. */
-async function setup({ seed = 1 } = {}) {
+async function setup({ seed = 1, eventForm } = {}) {
   const clock = makeClock();
-  const jira = await createJiraEmulator({ now: clock.now, seed });
+  const jira = await createJiraEmulator({ now: clock.now, seed, eventForm });
   jira.addUser({ accountId: 'admin-1', jiraAdmin: true });
   jira.addUser({ accountId: 'padmin-1', projectAdminOf: ['SA'] });
   jira.addUser({ accountId: 'user-1' });

@@ -75,11 +75,109 @@ function resolverModules(manifest) {
   return out;
 }
 
-async function startTestbed(options = {}) {
+/**
+ * Invocation budgets (real ms before FUNCTION_TIME_OUT, and the remaining time the app sees), in one
+ * place. Override with startTestbed({invocationLimits: {...}}).
+ */
+const INVOCATION_LIMITS = {
+  // https://developer.atlassian.com/platform/forge/limits-invocation "Runtime seconds (also includes UI
+  // modules invoked by Forge Remote) | 25 | Maximum runtime permitted before the app is stopped."
+  resolverSec: 25,
+  // limits-invocation "Runtime seconds (async events and scheduled trigger module) | 900 | This applies to
+  // function modules that are only referenced by consumer or scheduled trigger modules. Default timeout
+  // is 55 seconds. Use timeoutSeconds to extend it." (also manifest-reference/modules/scheduled-trigger
+  // and runtime-reference/async-events-api: "longer than the default of 55 seconds")
+  asyncDefaultSec: 55,
+  // manifest schema (@forge/manifest): timeoutSeconds "Must be between 1 and 900."
+  minTimeoutSec: 1,
+  maxTimeoutSec: 900,
+  // product-event and lifecycle triggers (`trigger` module): the limits-invocation page has no row for
+  // them; its 25 s row is the general one and the 55 s default is stated only for consumer and
+  // scheduled-trigger functions. Default the stricter 25 s; the 'alt' profile runs them at 55 s.
+  triggerSec: 25,
+  // limits-invocation "Runtime seconds (web-trigger, action and rovo:agentConnector modules) | 55"
+  webtriggerSec: 55,
+};
+
+/**
+ * function key -> Set of how modules use it: 'resolver' | 'consumer' | 'scheduledTrigger' | 'trigger' |
+ * 'webtrigger' | '<other module type>'.
+ */
+function functionRoles(manifest) {
+  const roles = new Map();
+  const add = (key, role) => { if (!key) return; if (!roles.has(key)) roles.set(key, new Set()); roles.get(key).add(role); };
+  for (const [type, list] of Object.entries(manifest.modules || {})) {
+    if (!Array.isArray(list) || type === 'function') continue;
+    for (const m of list) {
+      if (!m || typeof m !== 'object') continue;
+      if (type === 'consumer') { add(m.function || (m.resolver && m.resolver.function), 'consumer'); continue; }
+      if (m.resolver && m.resolver.function) add(m.resolver.function, 'resolver');
+      if (typeof m.function === 'string') add(m.function, type);
+    }
+  }
+  return roles;
+}
+
+/**
+ * What `forge deploy` refuses about timeoutSeconds (limits-invocation: only for functions referenced
+ * only by consumer or scheduled trigger modules; the manifest schema: 1..900). Throws.
+ */
+function checkTimeouts(manifest, limits = INVOCATION_LIMITS) {
+  const roles = functionRoles(manifest);
+  for (const f of (manifest.modules && manifest.modules.function) || []) {
+    if (f.timeoutSeconds === undefined) continue;
+    const t = f.timeoutSeconds;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < limits.minTimeoutSec || t > limits.maxTimeoutSec) {
+      throw new Error(`manifest: function ${f.key}: timeoutSeconds must be a number between ${limits.minTimeoutSec} and ${limits.maxTimeoutSec}, got ${JSON.stringify(t)} (forge deploy would refuse it)`);
+    }
+    const other = [...(roles.get(f.key) || [])].filter((r) => r !== 'consumer' && r !== 'scheduledTrigger');
+    if (other.length) {
+      throw new Error(`manifest: function ${f.key} has timeoutSeconds but is also used by ${other.join(', ')}: timeoutSeconds applies only to functions referenced only by consumer or scheduledTrigger modules (https://developer.atlassian.com/platform/forge/limits-invocation); forge deploy would refuse it`);
+    }
+  }
+  return roles;
+}
+
+/**
+ * Where Atlassian's pages are silent or disagree, the test bed can act either way. The default profile
+ * takes one reading of each (mostly the stricter); TESTBED_PROFILE=alt takes the other, and tools/test.sh
+ * runs the app's suites under both. Options a test passes explicitly always win.
+ */
+const PROFILES = {
+  default: {},
+  alt: {
+    kvsLimits: {
+      maxDepth: 32, // MAX_DEPTH error page "(32)" vs limits page 31
+      minKeyLength: 2, // KEY_TOO_SHORT "more than one character"
+      ttlLagMs: 48 * 3600 * 1000, // "Deletion may take up to 48 hours ... may still return expired results"
+      maxTransactionBytes: 1000000, // FRGE-1916: transactions and batches limited to 1 MB
+      maxBatchBytes: 1000000,
+      missingKeyCode: 'NOT_FOUND', // the error pages' code for a missing key (not mapped by @forge/kvs)
+    },
+    sql: { selectTimeoutSec: 2 }, // sql-handling-errors: "took more than 2 seconds" vs limits-sql 5 s
+    jiraOptions: { eventForm: 'rest' }, // sprint events as the Agile REST SprintBean (numbers, Z)
+    invocationLimits: { triggerSec: 55 }, // product-event triggers at the 55 s default
+  },
+};
+
+function profileOptions(options) {
+  const name = process.env.TESTBED_PROFILE || 'default';
+  const p = PROFILES[name];
+  if (!p) throw new Error(`TESTBED_PROFILE=${name}: unknown (known: ${Object.keys(PROFILES).join(', ')})`);
+  const merge = (key) => ({ ...(p[key] || {}), ...(options[key] || {}) });
+  const out = { ...options, profile: name };
+  if (p.kvsLimits) out.kvsLimits = merge('kvsLimits');
+  out.sqlProfile = p.sql || {};
+  if (p.jiraOptions) out.jiraOptions = merge('jiraOptions');
+  if (p.invocationLimits) out.invocationLimits = merge('invocationLimits');
+  return out;
+}
+
+async function startTestbed(givenOptions = {}) {
+  const options = profileOptions(givenOptions);
   const {
     appRoot = DEFAULT_APP_ROOT,
     clockStart,
-    budgetMs = 25000,
     sprintEvents = 'manual',
     seed,
     accountIdForLifecycle = '557058:00000000-0000-4000-8000-00000000feed',
@@ -89,10 +187,17 @@ async function startTestbed(options = {}) {
     enforceTimeout = true,
   } = options;
   if (!['manual', 'immediate'].includes(sprintEvents)) throw new Error(`startTestbed: sprintEvents must be 'manual' or 'immediate'`);
+  // budgetMs given explicitly: the budget of every invocation whose function has no timeoutSeconds (as
+  // before); otherwise the documented budget of each kind of invocation (INVOCATION_LIMITS)
+  const explicitBudgetMs = options.budgetMs;
+  const budgetMs = explicitBudgetMs || INVOCATION_LIMITS.resolverSec * 1000;
+  const invocationLimits = { ...INVOCATION_LIMITS, ...(options.invocationLimits || {}) };
+  const rateLimits = options.rateLimits === true; // SQL and queue rates, enforced in real time (opt-in)
 
   const manifest = readManifest(appRoot);
+  const roles = checkTimeouts(manifest, invocationLimits);
   const cleanups = [];
-  const bed = { appRoot, manifest, budgetMs };
+  const bed = { appRoot, manifest, budgetMs, profile: options.profile };
   let closed = false;
   try {
     const clock = createClock(clockStart);
@@ -106,11 +211,18 @@ async function startTestbed(options = {}) {
     const wantSql = options.sql !== undefined ? options.sql !== false : Boolean(manifest.modules && manifest.modules.sql);
     bed.sql = null;
     if (wantSql) {
-      bed.sql = await createSqlBackend({ ...(typeof options.sql === 'object' ? options.sql : {}), now: clock.now });
+      bed.sql = await createSqlBackend({ rateLimits, ...options.sqlProfile, ...(typeof options.sql === 'object' ? options.sql : {}), now: clock.now });
       cleanups.push(() => bed.sql.close());
     }
 
-    bed.queue = createQueue({ now: clock.now, setClock: clock.set, ...queueOptions });
+    bed.queue = createQueue({
+      rateLimits,
+      // the invocation that pushes (cyclic-invocation limit): known once the harness exists
+      currentInvocation: () => (bed.harness ? bed.harness.current() : undefined),
+      ...queueOptions,
+      now: clock.now,
+      setClock: clock.set,
+    });
 
     // ---- Jira ----
     let jira = options.jira;
@@ -150,7 +262,29 @@ async function startTestbed(options = {}) {
       if (!f) throw new Error(`${where}: function "${key}" is not declared in modules.function`);
       return f;
     };
-    const budgetFor = (f, spec) => spec.budgetMs || (f.timeoutSeconds ? f.timeoutSeconds * 1000 : budgetMs);
+    bed.functionRoles = roles;
+    /**
+     * budget of one invocation of function f as `kind` (limits-invocation): resolvers 25 s; scheduled
+     * triggers and consumers timeoutSeconds or 55 s; product-event/lifecycle triggers 55 s. A budgetMs
+     * of the call wins; startTestbed({budgetMs}) replaces the default of functions without timeoutSeconds.
+     */
+    const budgetFor = (f, spec, kind = spec.kind) => {
+      if (spec.budgetMs) return spec.budgetMs;
+      const L = invocationLimits;
+      const own = f.timeoutSeconds ? f.timeoutSeconds * 1000 : undefined;
+      if (explicitBudgetMs && !own) return explicitBudgetMs;
+      const fnRoles = roles.get(f.key) || new Set();
+      if (!kind) { // invokeFunction: the kind of module that uses the function
+        const asyncOnly = [...fnRoles].every((r) => r === 'consumer' || r === 'scheduledTrigger');
+        kind = fnRoles.has('resolver') ? 'resolver' : fnRoles.has('trigger') ? 'trigger' : fnRoles.has('webtrigger') ? 'webtrigger' : asyncOnly ? 'async' : 'resolver';
+      }
+      // resolvers and any other module: limits-invocation's general 25 s row
+      if (kind === 'resolver') return L.resolverSec * 1000;
+      if (kind === 'trigger') return L.triggerSec * 1000;
+      if (kind === 'webtrigger') return L.webtriggerSec * 1000;
+      return own || L.asyncDefaultSec * 1000; // scheduled, consumer, other
+    };
+    bed.budgetFor = (functionKey, kind) => budgetFor(fnOf(functionKey, 'budgetFor'), {}, kind);
     const jsonRoundTrip = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 
     /** low level: run function `functionKey` with `args` as one invocation */
@@ -182,7 +316,7 @@ async function startTestbed(options = {}) {
         license: spec.license,
       };
       const result = await harness.runInvocation(
-        { functionKey: mod.functionKey, moduleKey: mod.moduleKey, moduleType: mod.moduleType, accountId: spec.accountId, kind: 'resolver', budgetMs: budgetFor(f, spec), remainingTime: spec.remainingTime, crashAfterCalls: spec.crashAfterCalls },
+        { functionKey: mod.functionKey, moduleKey: mod.moduleKey, moduleType: mod.moduleType, accountId: spec.accountId, kind: 'resolver', budgetMs: budgetFor(f, spec, 'resolver'), remainingTime: spec.remainingTime, crashAfterCalls: spec.crashAfterCalls },
         () => f.handler(request, runtimePayload),
       );
       return jsonRoundTrip(result); // the bridge transports JSON
@@ -198,7 +332,7 @@ async function startTestbed(options = {}) {
         const f = fnOf(s.function, `scheduledTrigger ${s.key}`);
         const event = { context: { cloudId: harness.ids.cloudId, moduleKey: s.key }, contextToken: 'test-bed-context-token' };
         const result = await harness.runInvocation(
-          { ...spec, functionKey: f.key, moduleKey: s.key, moduleType: 'scheduledTrigger', kind: 'scheduled', budgetMs: budgetFor(f, spec) },
+          { ...spec, functionKey: f.key, moduleKey: s.key, moduleType: 'scheduledTrigger', kind: 'scheduled', budgetMs: budgetFor(f, spec, 'scheduled') },
           () => f.handler(event, { installContext: harness.installContext }),
         );
         results.push({ key: s.key, result });
@@ -219,7 +353,7 @@ async function startTestbed(options = {}) {
         const f = fnOf(t.function, `trigger ${t.key}`);
         const payload = { ...jsonRoundTrip(event), context: { cloudId: harness.ids.cloudId, moduleKey: t.key, ...(event.context || {}) } };
         const result = await harness.runInvocation(
-          { ...spec, functionKey: f.key, moduleKey: t.key, moduleType: 'trigger', kind: 'trigger', budgetMs: budgetFor(f, spec) },
+          { ...spec, functionKey: f.key, moduleKey: t.key, moduleType: 'trigger', kind: 'trigger', budgetMs: budgetFor(f, spec, 'trigger') },
           () => f.handler(payload, { installContext: harness.installContext }),
         );
         results.push({ key: t.key, result });
@@ -244,7 +378,7 @@ async function startTestbed(options = {}) {
       const byResolver = c.resolver && c.resolver.function;
       const f = fnOf(byResolver ? c.resolver.function : c.function, `consumer ${c.key}`);
       bed.queue.registerConsumer(c.queue, (event) => harness.runInvocation(
-        { functionKey: f.key, moduleKey: c.key, moduleType: 'consumer', kind: 'consumer', budgetMs: budgetFor(f, {}) },
+        { functionKey: f.key, moduleKey: c.key, moduleType: 'consumer', kind: 'consumer', budgetMs: budgetFor(f, {}, 'consumer') },
         () => (byResolver
           // resolver-style consumer: payload = event body (+ retryContext on redeliveries), jobId in context
           ? f.handler({
@@ -252,7 +386,8 @@ async function startTestbed(options = {}) {
             context: { cloudId: harness.ids.cloudId, moduleKey: c.key, eventId: event.eventId, queueName: event.queueName },
           }, { installContext: harness.installContext })
           : f.handler(event, { installContext: harness.installContext })),
-      ));
+      // the consuming function's timeout: events over 100 KB are refused when it is > 55 s
+      ), { timeoutSeconds: f.timeoutSeconds || invocationLimits.asyncDefaultSec });
     }
 
     // sprint events from the Jira emulator
@@ -330,8 +465,23 @@ async function writeAudit(bed) {
     const kind = `${c.type}${c.remote ? `:${c.remote}` : ''}`;
     calls[kind] = (calls[kind] || 0) + 1;
   }
+  // What the platform refused of what the app sent (injected faults are the tests', not refusals;
+  // a missing table is how the app learns the schema is not installed). The audit wants none.
+  const refused = [];
+  for (const e of (bed.kvs && bed.kvs.log) || []) {
+    // A cursor is opaque: only the store can tell a forged one (a caller's), and the app answers it
+    // with a coded 400. Any other refusal is the app's own fault.
+    const callersCursor = e.path.endsWith('/query') && e.body && e.body.cursor && e.code === 'BAD_REQUEST';
+    if (!e.injected && !callersCursor && [400, 413, 429].includes(e.status)) refused.push({ store: 'kvs', path: e.path, status: e.status, code: e.code });
+  }
+  for (const e of (bed.sql && bed.sql.log) || []) {
+    if (!e.injected && e.status >= 400 && !/doesn't exist/.test(e.error || '')) refused.push({ store: 'sql', status: e.status, code: e.code, query: String(e.query).slice(0, 80) });
+  }
+  for (const e of (bed.queue && bed.queue.refusals) || []) refused.push({ store: 'queue', status: e.status, code: e.code });
   const record = {
     suite: path.relative(path.join(__dirname, '..', '..'), process.argv[1] || 'unknown'),
+    profile: bed.profile,
+    refused,
     egress: { calls, violations: (bed.egress && bed.egress.violations) || [] },
     consoleLines: bed.consoleLines || [],
     logEntries: logs,
@@ -341,4 +491,4 @@ async function writeAudit(bed) {
   fs.writeFileSync(file, JSON.stringify(record));
 }
 
-module.exports = { startTestbed, readManifest, DEFAULT_APP_ROOT };
+module.exports = { startTestbed, readManifest, DEFAULT_APP_ROOT, INVOCATION_LIMITS, PROFILES, functionRoles, checkTimeouts };

@@ -68,8 +68,8 @@
  *   - The app with project access removed still sees the board in GET /board (listing), but gets 403 on
  *     the board itself, its configuration, sprints and issue moves.
  *   - Sprint JSON omits absent fields (no startDate on an undated sprint, no goal when none) and carries
- *     createdDate. Sprint event payloads: see eventSprint() (two forms, switch eventForm / setEventForm /
- *     TESTBED_EVENT_FORM; updated events carry oldValue with the changed fields).
+ *     createdDate. Sprint event payloads: see eventSprint() (two forms, switch eventForm / setEventForm;
+ *     TESTBED_PROFILE=alt picks the REST form; updated events carry oldValue with the changed fields).
  *   - 207 entries: unknown issue -> status 404, issue of another project -> status 400.
  *
  * ---------------------------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@
  * | error bodies {errorMessages, errors}                                | [platform] components.schemas.ErrorCollection (agile errors have no schema) |
  * | 429 Retry-After / X-RateLimit-*; 503 Retry-After                    | not in the specs: jira-api.md (Atlassian rate-limit docs) |
  * | sub-task rule on close, open issues -> backlog on close, 30 chars   | not in the specs: jira-api.md (support docs / reported), switchable |
- * | sprint events payload                                               | not in the specs: jira-api.md (Forge events page + webhook fields) |
+ * | sprint events payload: Forge form (default) or REST form (switch)   | not in the specs: Forge events reference (tests/testbed/README.md) |
  */
 
 const http = require('node:http');
@@ -172,7 +172,7 @@ async function createJiraEmulator(options = {}) {
   const settings = {
     parallelSprints: false, subtaskRuleOnClose: true, nameLimit: 30, omitTotal: false,
     startOverwritesStartDate: false, goalLimit: 10000,
-    eventForm: options.eventForm || process.env.TESTBED_EVENT_FORM || 'forge',
+    eventForm: options.eventForm || 'forge',
     eventOffsetMinutes: options.eventOffsetMinutes ?? 0,
   };
   const listeners = new Set();

@@ -93,7 +93,8 @@ exports.tick = async (event) => {
 exports.sprintEvent = async (event) => {
   const boardId = event.sprint && event.sprint.originBoardId;
   await kvs.entity('run-log').set(`evt-${event.sprint.id}-${event.eventType.split(':')[2]}`, {
-    boardId, at: Date.now(), status: event.eventType, message: `sprint ${event.sprint.id}`,
+    // Seconds: a Custom Entity integer is 32-bit; Forge's sprint events give ids as strings.
+    boardId: Number(boardId), at: Math.floor(Date.now() / 1000), status: event.eventType, message: `sprint ${event.sprint.id}`,
   });
   console.log(`sprint event ${event.eventType} for sprint ${event.sprint.id}`);
   return { seen: event.eventType };
