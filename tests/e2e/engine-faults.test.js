@@ -121,9 +121,18 @@ function assertRolledOver(ctx, { dest, started, label = '' } = {}) {
     else assert.equal(where(k), dest, msg(`${k} in sprint ${dest}`));
   }
   for (const k of keys.done) assert.equal(where(k), s1.id, msg(`done ${k} stays in the closed sprint`));
-  for (const k of keys.open) assert.ok(movesOf(j, k).length >= 1, msg(`${k} moved by the app (not by Jira's close)`));
-  const all = j.issuesInSprint(s1.id).length + (dest === 'backlog' ? j.backlogOf(board.id).length : j.issuesInSprint(dest).length);
-  assert.equal(all, keys.done.length + keys.open.length + keys.openSub.length, msg('no issue lost'));
+  // Closed as Jira's own "Complete sprint" leaves it: the Sprint Report has every unfinished issue
+  // under "not completed" (none "removed"), and each keeps the closed sprint in its Sprint field.
+  const report = j.sprintReport(s1.id);
+  const all = [...keys.done, ...keys.open, ...keys.openSub];
+  const unfinished = all.filter((k) => !j.isDoneOnBoard(board.id, k));
+  assert.deepEqual([...report.notCompleted].sort(), [...unfinished].sort(), msg('unfinished issues are "not completed"'));
+  assert.deepEqual([...report.completed].sort(), all.filter((k) => !unfinished.includes(k)).sort(), msg('finished issues are "completed"'));
+  assert.deepEqual(report.removed, [], msg('nothing "removed from sprint"'));
+  for (const k of all) assert.ok(j.issue(k).closedSprintIds.includes(s1.id), msg(`${k} keeps the closed sprint`));
+  if (dest !== 'backlog') for (const k of keys.open) assert.ok(movesOf(j, k).length >= 1, msg(`${k} carried by the app`));
+  const placed = j.issuesInSprint(s1.id).length + (dest === 'backlog' ? j.backlogOf(board.id).length : j.issuesInSprint(dest).length);
+  assert.equal(placed, all.length, msg('no issue lost'));
   assert.equal(ctx.bed.egress.violations.length, 0);
 }
 

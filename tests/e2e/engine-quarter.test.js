@@ -173,6 +173,14 @@ test('a quarter of two-week sprints on four boards in four zones: on time to the
           if (where !== want) problems.push(`${b.key} sprint ${s.k + 1}: unfinished ${key} is in ${where}, expected ${want === null ? 'the backlog' : `sprint ${want}`}`);
         }
         for (const key of snap.stays) if (j.issue(key).sprintId !== id) problems.push(`${b.key} sprint ${s.k + 1}: done ${key} left the closed sprint`);
+        // The record Jira's own "Complete sprint" leaves: unfinished = "not completed", nothing "removed".
+        const report = j.sprintReport(id);
+        for (const key of snap.carried) {
+          if (!j.isDoneOnBoard(b.board.id, key) && !report.notCompleted.includes(key)) problems.push(`${b.key} sprint ${s.k + 1}: ${key} is not on its "not completed" list`);
+          if (!j.issue(key).closedSprintIds.includes(id)) problems.push(`${b.key} sprint ${s.k + 1}: ${key} lost the closed sprint from its Sprint field`);
+        }
+        if (report.removed.length) problems.push(`${b.key} sprint ${s.k + 1}: removed from sprint: ${report.removed.join(', ')}`);
+        stats.carriedRecorded = (stats.carriedRecorded || 0) + snap.carried.length;
       }
     }
   }
@@ -223,10 +231,12 @@ test('a quarter of two-week sprints on four boards in four zones: on time to the
   const logLines = bed.consoleLines.map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter(Boolean);
   const count = (reason) => logLines.filter((l) => l.reason === reason).length;
   t.diagnostic(`instants checked ${checked}; ticks ${stats.ticks} (idle ${stats.idleTicks}, due ${stats.dueTicks}); Jira calls ${stats.jiraCalls}, in idle ticks ${stats.idleJiraCalls}; `
-    + `logged: started ${count('SPRINT_STARTED')}, closed ${count('SPRINT_CLOSED')}, moved ${count('UNFINISHED_MOVED')}`);
+    + `logged: started ${count('SPRINT_STARTED')}, closed ${count('SPRINT_CLOSED')}, moved ${count('UNFINISHED_MOVED')}; `
+    + `carried issues checked on their "not completed" list: ${stats.carriedRecorded || 0}`);
   assert.deepEqual(late, [], late.join('\n'));
   assert.deepEqual(problems, [], problems.join('\n'));
   assert.ok(checked >= 45, `instants checked: ${checked}`);
+  assert.ok((stats.carriedRecorded || 0) > 50, `carried issues checked: ${stats.carriedRecorded}`);
   assert.equal(stats.idleJiraCalls, 0, 'idle ticks make no Jira call');
   assert.equal(count('SPRINT_CLOSED'), BOARDS.reduce((a, b) => a + b.sprints.filter((s) => s.closedAt).length, 0));
   assert.equal(count('SPRINT_STARTED'), BOARDS.reduce((a, b) => a + b.sprints.filter((s) => typeof s.startedAt === 'number').length, 0));

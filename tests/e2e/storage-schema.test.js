@@ -18,6 +18,7 @@ const MIGRATION_NAMES = [
   'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints', 'v008_board_settings_name_template',
   'v009_board_schedule_next_action', 'v010_board_schedule_next_sprint', 'v011_bulk_jobs_lease_owner',
   'v012_bulk_jobs_lease_until',
+  'v013_rollovers_last_problem', 'v014_board_schedule_readiness',
 ];
 
 // The current schema, column by column: [name, data type, max chars or null, nullable, default].
@@ -55,6 +56,8 @@ const EXPECTED_COLUMNS = {
     ['lease_until', 'bigint', null, 'YES', 'NULL'],
     ['next_action', 'varchar', 16, 'YES', 'NULL'],
     ['next_sprint_id', 'bigint', null, 'YES', 'NULL'],
+    ['readiness_at', 'bigint', null, 'YES', 'NULL'],
+    ['readiness', 'text', 65535, 'YES', 'NULL'],
   ],
   rollovers: [
     ['sprint_id', 'bigint', null, 'NO', null],
@@ -64,6 +67,7 @@ const EXPECTED_COLUMNS = {
     ['started_at', 'bigint', null, 'YES', 'NULL'],
     ['closed_at', 'bigint', null, 'YES', 'NULL'],
     ['updated_at', 'bigint', null, 'NO', null],
+    ['last_problem', 'varchar', 40, 'YES', 'NULL'],
   ],
   bulk_jobs: [
     ['job_id', 'varchar', 64, 'NO', null],

@@ -95,7 +95,7 @@ test('request log: method, path, query, provider, accountId, status, at (simulat
     await call(jira, 'GET', '/rest/api/3/nothing-here');
     assert.deepEqual(jira.requests[0], {
       method: 'GET', path: `${A}/board`, query: { type: 'scrum', startAt: '0' }, provider: 'app', accountId: undefined,
-      body: undefined, status: 200, at: clock.now() - 5000,
+      body: undefined, status: 200, at: clock.now() - 5000, points: 3, // 1 + the 2 scrum boards listed
     });
     assert.equal(jira.requests[1].provider, 'user');
     assert.equal(jira.requests[1].accountId, 'user-1');
@@ -108,9 +108,13 @@ test('request log: method, path, query, provider, accountId, status, at (simulat
     assert.equal(jira.countRequests({ path: `${A}/sprint`, status: 201 }), 1);
     assert.equal(jira.countRequests({ status: 404 }), 1);
     assert.equal(jira.countRequests((r) => r.query.state === 'active'), 1);
+    // Jira's points: 1 per request, + 1 per object read (2 boards; 0 sprints), writes and errors 1.
+    assert.deepEqual(jira.requests.map((r) => r.points), [3, 1, 1, 1]);
+    assert.deepEqual(jira.points(), { total: 6, byProvider: { app: 5, user: 1 } });
     jira.resetRequests();
     assert.equal(jira.requests.length, 0);
     assert.equal(jira.countRequests({}), 0);
+    assert.deepEqual(jira.points(), { total: 0, byProvider: {} });
   } finally {
     await jira.close();
   }

@@ -116,7 +116,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     ticks: 0, tickBatches: 0, idleTicks: 0, idleTickJiraCalls: 0, duplicateTicks: 0, crashes: 0, crashedTicks: 0,
     crashedWorkers: 0, crashedEventDeliveries: 0, eventsDelivered: 0, eventsDropped: 0, eventsDuplicated: 0, eventsDelayed: 0,
     bulkJobs: 0, bulkSprintsPlanned: 0, bulkClicks: 0, settingChanges: 0, settingChangeRetries: 0,
-    calmInstantsChecked: 0, issuesCreated: 0, resolverJiraErrors: 0,
+    calmInstantsChecked: 0, issuesCreated: 0, resolverJiraErrors: 0, carriedRecordChecked: 0,
   };
 
   // ---- site: users, projects (two boards each), boards, seeded sprints and issues
@@ -400,6 +400,14 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
         const snap = closing.get(id);
         if (!snap) { problem(`${b.name} sprint ${id} closed but was not due (no snapshot)`); continue; }
         for (const k of snap.stays) if (j.issue(k).sprintId !== id) problem(`${b.name}: done ${k} left closed sprint ${id} (now in ${j.issue(k).sprintId})`);
+        // As Jira's own "Complete sprint" leaves it: unfinished issues "not completed", none "removed",
+        // and each keeps the closed sprint in its Sprint field.
+        const report = j.sprintReport(id);
+        for (const k of snap.carried) {
+          if (!j.isDoneOnBoard(b.id, k) && !report.notCompleted.includes(k)) problem(`${b.name}: ${k} of sprint ${id} is not on its "not completed" list`);
+          if (!j.issue(k).closedSprintIds.includes(id)) problem(`${b.name}: ${k} lost closed sprint ${id} from its Sprint field`);
+        }
+        counts.carriedRecordChecked += snap.carried.length;
         const dests = new Set(snap.carried.map((k) => j.issue(k).sprintId));
         if (dests.size > 1) problem(`${b.name}: unfinished work of sprint ${id} scattered over ${[...dests].join(', ')}`);
         const [dest] = [...dests];
@@ -618,7 +626,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     sprintsCreatedByBulk: counts.bulkSprintsPlanned, bulkJobs: counts.bulkJobs, bulkClicks: counts.bulkClicks,
     followOnCreated: reason('FOLLOW_ON_SPRINT_CREATED'), keepAheadCreated: reason('KEEP_AHEAD_SPRINT_CREATED'),
     moveRequests: movesApplied, issuesMoved, issuesTracked: tracked.size, settingChanges: counts.settingChanges, resolverJiraErrors: counts.resolverJiraErrors,
-    calmInstantsChecked: counts.calmInstantsChecked,
+    calmInstantsChecked: counts.calmInstantsChecked, carriedRecordChecked: counts.carriedRecordChecked,
     logLines: logLines.length, logErrors: logLines.filter((l) => l.level === 'error').length, kvsLogEntries: entities.length,
     reasons: logLines.reduce((a, l) => ({ ...a, [l.reason]: (a[l.reason] || 0) + 1 }), {}),
     problems: problems.length,

@@ -42,7 +42,7 @@ test('every code literal of the core (log reasons, plan warnings, undo reasons) 
   const m = await loadMessages();
   const known = new Set([
     ...Object.keys(m.ERROR_MESSAGES), ...Object.keys(m.REASON_MESSAGES),
-    ...Object.keys(m.PLAN_WARNING_MESSAGES), ...Object.keys(m.UNDO_SKIP_MESSAGES),
+    ...Object.keys(m.PLAN_WARNING_MESSAGES), ...Object.keys(m.UNDO_SKIP_MESSAGES), ...Object.keys(m.READINESS_MESSAGES),
   ]);
   const found = new Map();
   for (const file of rustFiles(coreSrc)) {

@@ -311,6 +311,136 @@ pub fn next_future_sprint<'a>(
         .find(|s| policy.close_instant(s).is_none_or(|end| end > now))
 }
 
+/// How long before an automated close the app looks at what could block or surprise it: a day
+/// ahead (time to fix it) and an hour ahead (did it get fixed). At most these two looks a close.
+pub const READINESS_LOOKS: [Duration; 2] = [Duration::hours(24), Duration::hours(1)];
+
+/// The next automated close of the board, if any: (sprint, instant).
+pub fn next_close<'a>(
+    policy: &Policy,
+    sprints: &'a [Sprint],
+) -> Option<(&'a Sprint, DateTime<Utc>)> {
+    if !policy.auto_close {
+        return None;
+    }
+    sprints
+        .iter()
+        .filter(|s| s.state == SprintState::Active)
+        .filter_map(|s| Some((s, policy.close_instant(s)?)))
+        .min_by_key(|(_, t)| *t)
+}
+
+/// When to look next at a close due at `close_at`: the first of [`READINESS_LOOKS`] still ahead.
+pub fn next_readiness_look(close_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    READINESS_LOOKS
+        .iter()
+        .map(|ahead| close_at - *ahead)
+        .find(|t| *t > now)
+}
+
+/// Something that would block or surprise an automated close, found ahead of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReadinessProblem {
+    /// Stable code: `OPEN_SUBTASKS`, `NO_NEXT_SPRINT`, `NEXT_SPRINT_ALREADY_ENDED`, `APP_ACCESS_MISSING`.
+    pub code: String,
+    /// Issue keys concerned (done parents with open sub-tasks), at most 20.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+}
+
+/// The problems the sprint list alone shows for a close at `close_at`: no next sprint where the
+/// board carries work to it, or a next sprint that has ended by then (Jira refuses to start a
+/// sprint whose end has passed).
+pub fn sprint_problems(
+    policy: &Policy,
+    sprints: &[Sprint],
+    closing: &Sprint,
+    close_at: DateTime<Utc>,
+) -> Vec<ReadinessProblem> {
+    let mut out = Vec::new();
+    let next = sprints
+        .iter()
+        .find(|s| s.id != closing.id && s.state == SprintState::Future);
+    match next {
+        None if policy.carry_over == CarryOver::NextSprint => out.push(ReadinessProblem {
+            code: "NO_NEXT_SPRINT".into(),
+            keys: Vec::new(),
+        }),
+        Some(n)
+            if policy.auto_start && policy.close_instant(n).is_some_and(|end| end <= close_at) =>
+        {
+            out.push(ReadinessProblem {
+                code: "NEXT_SPRINT_ALREADY_ENDED".into(),
+                keys: Vec::new(),
+            })
+        }
+        _ => {}
+    }
+    out
+}
+
+/// An action this much after its instant is still on time: the check runs every five minutes.
+pub const ON_TIME: Duration = Duration::minutes(10);
+
+/// Why a start or close came after its instant, from the evidence the app keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LateCause {
+    /// Earlier attempts were blocked or refused (the reason code of the last one).
+    Blocked(String),
+    /// The board's automation was switched on, or its settings changed, after the instant.
+    SettingsChanged,
+    /// No check ran between the instant and now (missed ticks, automation off for the site).
+    MissedChecks,
+}
+
+impl LateCause {
+    fn explain(&self) -> String {
+        match self {
+            LateCause::Blocked(code) => match code.as_str() {
+                "OPEN_SUBTASKS" => "a done issue had open sub-tasks until now".to_string(),
+                "ACTIVE_SPRINT_EXISTS" => {
+                    "the board had another active sprint until now".to_string()
+                }
+                "DESTINATION_UNAVAILABLE" => {
+                    "there was no sprint to carry the unfinished work to until now".to_string()
+                }
+                other => format!("earlier attempts failed ({other})"),
+            },
+            LateCause::SettingsChanged => {
+                "the board's automation was switched on or changed after it was due".to_string()
+            }
+            LateCause::MissedChecks => "no check ran between then and now".to_string(),
+        }
+    }
+}
+
+/// "3 h 12 min late (due 2026-01-19 09:00 Europe/Berlin): why" for an action that came after
+/// [`ON_TIME`]; `None` when it was on time.
+pub fn late_note(
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    cause: &LateCause,
+) -> Option<String> {
+    let late = now - due;
+    if late <= ON_TIME {
+        return None;
+    }
+    let minutes = late.num_minutes();
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let span = match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    };
+    let local = due.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+    Some(format!(
+        "{span} late (due {local} {}): {}",
+        tz.name(),
+        cause.explain()
+    ))
+}
+
 /// Name for a sprint created to receive carried-over work: the closing sprint's name with its
 /// trailing number increased ("Sprint 14" -> "Sprint 15"), or " (next)" added; cut to Jira's 30
 /// characters and trimmed (see [`crate::sprint_name::fit`]), so it is the name Jira stores.
@@ -329,6 +459,34 @@ pub fn follow_on_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lateness_is_said_in_the_boards_zone_with_its_cause() {
+        let due: DateTime<Utc> = "2026-01-19T08:00:00Z".parse().unwrap();
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let on_time = due + Duration::minutes(9);
+        assert_eq!(late_note(due, on_time, tz, &LateCause::MissedChecks), None);
+        let later = due + Duration::hours(18) + Duration::minutes(3);
+        assert_eq!(
+            late_note(due, later, tz, &LateCause::SettingsChanged).unwrap(),
+            "18 h 3 min late (due 2026-01-19 09:00 Europe/Berlin): the board's automation was switched on or changed after it was due"
+        );
+        let days = due + Duration::days(3) + Duration::hours(2);
+        assert!(
+            late_note(due, days, tz, &LateCause::Blocked("OPEN_SUBTASKS".into()))
+                .unwrap()
+                .starts_with("3 d 2 h late")
+        );
+        let k: Tz = "Asia/Kathmandu".parse().unwrap();
+        assert!(late_note(
+            due,
+            due + Duration::minutes(11),
+            k,
+            &LateCause::MissedChecks
+        )
+        .unwrap()
+        .contains("due 2026-01-19 13:45 Asia/Kathmandu"));
+    }
+
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {

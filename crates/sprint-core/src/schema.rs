@@ -142,6 +142,19 @@ pub const MIGRATIONS: &[Declared] = &[
         name: "v012_bulk_jobs_lease_until",
         ddl: "ALTER TABLE bulk_jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT NULL",
     },
+    // The reason code of the last blocked or failed attempt at a sprint: a start or close that
+    // comes late says why (no Jira content).
+    Declared {
+        name: "v013_rollovers_last_problem",
+        ddl: "ALTER TABLE rollovers ADD COLUMN IF NOT EXISTS last_problem VARCHAR(40) NULL",
+    },
+    // Close readiness: when to look next at the board's next automated close, and what the last
+    // look found ({sprintId, closeAt, checkedAt, problems: [{code, keys}]}: codes and issue keys only).
+    Declared {
+        name: "v014_board_schedule_readiness",
+        ddl: "ALTER TABLE board_schedule ADD COLUMN IF NOT EXISTS readiness_at BIGINT NULL, \
+              ADD COLUMN IF NOT EXISTS readiness TEXT NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

@@ -233,6 +233,42 @@ pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult
     Ok(())
 }
 
+/// The board's close readiness: when to look next, and what the last look found (JSON).
+pub fn load_readiness(ctx: &mut Ctx, board_id: u64) -> JobResult<(Option<i64>, Option<Value>)> {
+    let r = rows(
+        ctx,
+        "SELECT readiness_at, readiness FROM board_schedule WHERE board_id = ?",
+        vec![json!(board_id)],
+    )?;
+    Ok(r.first().map_or((None, None), |row| {
+        (
+            int(&row["readiness_at"]),
+            row["readiness"]
+                .as_str()
+                .and_then(|t| serde_json::from_str(t).ok()),
+        )
+    }))
+}
+
+/// Record what a readiness look found (or `None` to clear it) and when to look next.
+pub fn save_readiness(
+    ctx: &mut Ctx,
+    board_id: u64,
+    found: Option<&Value>,
+    next_look: Option<i64>,
+) -> JobResult<()> {
+    sql(
+        ctx,
+        "UPDATE board_schedule SET readiness = ?, readiness_at = ? WHERE board_id = ?",
+        vec![
+            json!(found.map(|v| v.to_string())),
+            json!(next_look),
+            json!(board_id),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Make an automated board due now for a look at Jira (an event the app could not read): the
 /// next check reads the board and recomputes its instants.
 pub fn reconcile_now(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
@@ -255,7 +291,7 @@ pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> 
     let r = rows(
         ctx,
         &format!(
-            "SELECT board_id, next_due_at, next_action, next_sprint_id, reconcile_at FROM board_schedule \
+            "SELECT board_id, next_due_at, next_action, next_sprint_id, reconcile_at, readiness FROM board_schedule \
              WHERE board_id IN ({marks})"
         ),
         board_ids.iter().map(|id| json!(id)).collect(),
@@ -271,11 +307,15 @@ pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> 
                 None => (int(&row["reconcile_at"])?, "check".to_string()),
             };
             let at = chrono::DateTime::from_timestamp_millis(at)?;
+            let readiness: Option<Value> = row["readiness"]
+                .as_str()
+                .and_then(|t| serde_json::from_str(t).ok());
             Some(json!({
                 "boardId": board_id,
                 "kind": kind,
                 "at": at,
                 "sprintId": int(&row["next_sprint_id"]).filter(|&id| id > 0),
+                "readiness": readiness,
             }))
         })
         .collect())

@@ -30,6 +30,7 @@
  *       validate=true: the same rules as POST (or PUT with full) /sprint/{id}; throws Error {status, body}.
  *   deleteSprint(id, {emit=false, atlassianId?}); setIssueStatus(key, statusId); moveIssues(keys, sprintId|null)
  *   Inspection: getSprint(id) (REST shape), sprintsOfBoard(boardId) (REST order: closed, active, future),
+ *       sprintReport(id) ({completed, notCompleted, removed, added}: the Sprint Report's lists),
  *       issuesInSprint(id), backlogOf(projectKey|boardId) (issues with no sprint, rank order), issue(key),
  *       isDoneOnBoard(boardId, issueKey)
  *   Switches: setParallelSprints(bool=false), setSubtaskRuleOnClose(bool=true), setAppProjectAccess(key,bool),
@@ -48,7 +49,7 @@
  *       phase 'before' (default): the request is not processed (no state change). phase 'after': the request
  *       is processed (state changed, events fired), then the fault replaces the answer.
  *   Request log: requests[] of {method, path, query, provider, accountId, body, status, fault?, at};
- *       resetRequests(); countRequests(filter) where filter = fn | {method, path (string|RegExp), provider,
+ *       resetRequests(); points() (Jira's points model, see pointsOf); countRequests(filter) where filter = fn | {method, path (string|RegExp), provider,
  *       status, fault}.
  *   Per request: log entry -> scripted fault -> rate fault -> rate limit (app only) -> 401 check -> handler.
  *   Events: onSprintEvent(cb) -> unsubscribe. cb({eventType, sprint, atlassianId?}); events[] keeps them all.
@@ -167,6 +168,7 @@ async function createJiraEmulator(options = {}) {
   const sprints = new Map(); // id -> internal sprint
   const issues = new Map(); // key -> internal issue
   let rankOrder = []; // issue keys, rank order
+  let pointStats = { total: 0, byProvider: {} };
   const appAccess = new Map(); // projectKey -> bool
   const counters = { project: 10000, board: 1, sprint: 1, issue: 10000, filter: 10000, issueNumber: new Map() };
   const settings = {
@@ -279,6 +281,7 @@ async function createJiraEmulator(options = {}) {
       id: String(++counters.issue), key, projectKey, summary: summary ?? key, statusId: String(statusId),
       issueType, subtask: isSubtaskType(issueType, subtask), parentKey: parentKey || null,
       sprintId: sid == null ? null : Number(sid),
+      closedSprintIds: [], // the closed sprints it was in when they closed (its Sprint field keeps them)
     };
     issues.set(key, issue);
     rankOrder.push(key);
@@ -333,7 +336,7 @@ async function createJiraEmulator(options = {}) {
     return { id, name: issue.issueType, subtask: issue.subtask, self: `${url}/rest/api/3/issuetype/${id}` };
   }
   const issueSelf = (i) => `${url}/rest/agile/1.0/issue/${i.id}`;
-  const ALL_FIELDS = ['summary', 'status', 'issuetype', 'parent', 'subtasks', 'project', 'sprint'];
+  const ALL_FIELDS = ['summary', 'status', 'issuetype', 'parent', 'subtasks', 'project', 'sprint', 'closedSprints'];
   function issueJson(i, fieldSet) {
     const f = {};
     const want = (n) => fieldSet.has(n);
@@ -353,10 +356,11 @@ async function createJiraEmulator(options = {}) {
       f.project = { id: p.id, key: p.key, name: p.name, self: `${url}/rest/api/3/project/${p.id}`, projectTypeKey: 'software' };
     }
     if (want('sprint')) f.sprint = i.sprintId != null && sprints.get(i.sprintId).state !== 'closed' ? sprintJson(sprints.get(i.sprintId)) : null;
+    if (want('closedSprints')) f.closedSprints = i.closedSprintIds.filter((id) => sprints.has(id)).map((id) => sprintJson(sprints.get(id)));
     return { expand: '', id: i.id, key: i.key, self: issueSelf(i), fields: f };
   }
   function issueControl(i) {
-    return { id: i.id, key: i.key, projectKey: i.projectKey, summary: i.summary, statusId: i.statusId, issueType: i.issueType, subtask: i.subtask, parentKey: i.parentKey, sprintId: i.sprintId };
+    return { id: i.id, key: i.key, projectKey: i.projectKey, summary: i.summary, statusId: i.statusId, issueType: i.issueType, subtask: i.subtask, parentKey: i.parentKey, sprintId: i.sprintId, closedSprintIds: [...i.closedSprintIds] };
   }
 
   // ---------------------------------------------------------------- events
@@ -427,10 +431,54 @@ async function createJiraEmulator(options = {}) {
     if (goal.length > settings.goalLimit) errors.goal = `Sprint goal must not be longer than ${settings.goalLimit} characters.`;
     return goal;
   }
+  // ---------------------------------------------------------------- the record Jira keeps
+  // Jira Software's Sprint Report (support.atlassian.com, "Sprint Report"; Atlassian's own section
+  // definitions were not found, see tests/testbed/README.md): an issue in the sprint when it closed is
+  // "completed" (in the Done column) or "not completed", and keeps the closed sprint in its Sprint
+  // field (JQL closedSprints()); an issue taken out of an ACTIVE sprint is "removed from sprint" and
+  // does not; one put into an active sprint after its start is "added during sprint" (*).
+  function reportOf(sp) {
+    if (!sp.report) sp.report = { startedWith: new Set(), added: new Set(), removed: new Set(), completed: [], notCompleted: [] };
+    return sp.report;
+  }
+  /** Every change of an issue's open sprint goes through here, so the report sees it. */
+  function setSprint(i, sprintId) {
+    const to = sprintId == null ? null : Number(sprintId);
+    const from = i.sprintId;
+    if (from === to) return;
+    const was = from == null ? null : sprints.get(from);
+    if (was && was.state === 'active') reportOf(was).removed.add(i.key);
+    const now_ = to == null ? null : sprints.get(to);
+    if (now_ && now_.state === 'active') {
+      const r = reportOf(now_);
+      r.removed.delete(i.key);
+      if (!r.startedWith.has(i.key)) r.added.add(i.key);
+    }
+    i.sprintId = to;
+  }
+  function onStarted(sp) {
+    const r = reportOf(sp);
+    r.startedWith = new Set([...issues.values()].filter((i) => i.sprintId === sp.id).map((i) => i.key));
+  }
+  /** At the close, before Jira sends the open issues to the backlog. */
+  function onClosed(sp) {
+    const b = boards.get(sp.originBoardId);
+    const r = reportOf(sp);
+    for (const i of [...issues.values()].filter((x) => x.sprintId === sp.id).sort(byRank)) {
+      (issueDoneOn(b, i) ? r.completed : r.notCompleted).push(i.key);
+      if (!i.closedSprintIds.includes(sp.id)) i.closedSprintIds.push(sp.id);
+    }
+  }
+  function inOpenSprint(i) {
+    return i.sprintId != null && sprints.has(i.sprintId) && sprints.get(i.sprintId).state !== 'closed';
+  }
+
   function openIssuesToBacklog(s, { all = false } = {}) {
     const b = boards.get(s.originBoardId);
+    // A sub-task is always in its parent's sprint: a done sub-task of an unfinished parent goes too.
+    const goes = (i) => all || !issueDoneOn(b, i) || (i.parentKey && issues.has(i.parentKey) && !issueDoneOn(b, issues.get(i.parentKey)));
     for (const i of issues.values()) {
-      if (i.sprintId === s.id && (all || !issueDoneOn(b, i))) i.sprintId = null;
+      if (i.sprintId === s.id && goes(i)) i.sprintId = null;
     }
   }
 
@@ -488,7 +536,9 @@ async function createJiraEmulator(options = {}) {
       completeDate = now();
     }
     const before = { name: s.name, goal: s.goal, startDate: s.startDate, endDate: s.endDate, state: s.state, completeDate: s.completeDate };
+    if (from === 'active' && to === 'closed') onClosed(s);
     Object.assign(s, next, { completeDate });
+    if (from === 'future' && to === 'active') onStarted(s);
     if (from === 'active' && to === 'closed') openIssuesToBacklog(s);
     const type = from !== to ? (to === 'active' ? 'started' : 'closed') : 'updated';
     if (emit) emitEvent(type, s, atlassianId, before);
@@ -689,7 +739,9 @@ async function createJiraEmulator(options = {}) {
     let fieldSet;
     if (ctx.query.fields == null || ctx.query.fields === '' || /(^|,)\s*\*(all|navigable)\s*(,|$)/.test(ctx.query.fields)) fieldSet = new Set(ALL_FIELDS);
     else fieldSet = new Set(ctx.query.fields.split(',').map((x) => x.trim()));
-    const list = [...issues.values()].filter((i) => i.sprintId === s.id).sort(byRank).filter(filter);
+    // A closed sprint lists the issues it closed with (completed and not), wherever they are now.
+    const inSprint = s.state === 'closed' ? (i) => i.closedSprintIds.includes(s.id) : (i) => i.sprintId === s.id;
+    const list = [...issues.values()].filter(inSprint).sort(byRank).filter(filter);
     const pg = page(list, ctx.query, { defMax: 50, cap: 100 });
     return {
       status: 200,
@@ -706,7 +758,7 @@ async function createJiraEmulator(options = {}) {
     if (missing.length) throw bad(`Issue(s) do not exist or you do not have permission to see them: ${missing.join(', ')}`);
     for (const i of list) requireProjectAccess(ctx, i.projectKey);
     const { before, after } = rankTargets(ctx.body);
-    for (const i of withSubtasks(list)) i.sprintId = s.id;
+    for (const i of withSubtasks(list)) setSprint(i, s.id);
     rankMoved(list, before, after);
     return { status: 204 };
   });
@@ -717,7 +769,7 @@ async function createJiraEmulator(options = {}) {
     const missing = list.filter((x) => typeof x === 'string');
     if (missing.length) throw bad(`Issue(s) do not exist or you do not have permission to see them: ${missing.join(', ')}`);
     for (const i of list) requireProjectAccess(ctx, i.projectKey);
-    for (const i of withSubtasks(list)) i.sprintId = null;
+    for (const i of withSubtasks(list)) setSprint(i, null);
     return { status: 204 };
   });
   route('POST', /^\/rest\/agile\/1\.0\/backlog\/([^/]+)\/issue$/, (ctx, [id]) => {
@@ -737,7 +789,7 @@ async function createJiraEmulator(options = {}) {
       moved.push(i);
       entries.push({ issueId: Number(i.id), issueKey: i.key, status: 200 });
     }
-    for (const i of withSubtasks(moved)) i.sprintId = null;
+    for (const i of withSubtasks(moved)) setSprint(i, null);
     rankMoved(moved, before, after);
     if (entries.every((e) => e.status === 200)) return { status: 204 };
     return { status: 207, body: { entries } };
@@ -779,6 +831,7 @@ async function createJiraEmulator(options = {}) {
    *   status (=|!=) <id or "name">;  status (in|not in) (<id or "name">, ...)
    *   issuetype (=|!=) <name>;  issuetype (in|not in) (subTaskIssueTypes()|standardIssueTypes())
    *   key (in|not in) (<KEY>, ...)
+   *   sprint (in|not in) (openSprints()|closedSprints())
    */
   function parseJql(jql) {
     if (jql == null || !String(jql).trim()) return () => true;
@@ -818,6 +871,11 @@ async function createJiraEmulator(options = {}) {
         const v = unq(m[2]).toLowerCase();
         const eq = m[1] === '=';
         return (i) => (i.issueType.toLowerCase() === v || ISSUE_TYPES[i.issueType] === v) === eq;
+      }
+      if ((m = /^sprint\s+(not\s+in|in)\s+(openSprints|closedSprints)\(\)$/i.exec(c))) {
+        const neg = /not/i.test(m[1]);
+        const open = /^open/i.test(m[2]);
+        return (i) => (open ? inOpenSprint(i) : i.closedSprintIds.length > 0) !== neg;
       }
       if ((m = /^key\s+(not\s+in|in)\s*\(([^)]*)\)$/i.exec(c))) {
         const vals = list(m[2]);
@@ -885,8 +943,22 @@ async function createJiraEmulator(options = {}) {
   }
 
   // ---------------------------------------------------------------- HTTP plumbing
+  // Jira's points (developer.atlassian.com/cloud/jira/platform/rate-limiting): "Each request starts
+  // with a base cost of 1 point, and additional points are added for each object involved. Write
+  // requests are charged only the base cost"; issues, projects (and, by the default row, boards and
+  // sprints) 1 each, permissions 2 each. Counted per request (entry.points) and in pointStats.
+  function pointsOf(entry, status, body) {
+    if (entry.method !== 'GET' || status >= 300 || !body || typeof body !== 'object') return 1;
+    if (Array.isArray(body.issues)) return 1 + body.issues.length;
+    if (Array.isArray(body.values)) return 1 + body.values.length;
+    if (body.permissions && typeof body.permissions === 'object') return 1 + 2 * Object.keys(body.permissions).length;
+    return 2;
+  }
   function send(res, entry, status, body, headers = {}) {
     entry.status = status;
+    entry.points = pointsOf(entry, status, body);
+    pointStats.total += entry.points;
+    pointStats.byProvider[entry.provider] = (pointStats.byProvider[entry.provider] || 0) + entry.points;
     const h = { ...headers };
     let payload = '';
     if (body !== undefined && status !== 204) {
@@ -1041,8 +1113,10 @@ async function createJiraEmulator(options = {}) {
       }
       const from = s.state;
       const before = { name: s.name, goal: s.goal, startDate: s.startDate, endDate: s.endDate, state: s.state, completeDate: s.completeDate };
+      if (from !== 'closed' && fields.state === 'closed') onClosed(s);
       for (const k of ['name', 'goal', 'state']) if (k in fields) s[k] = fields[k];
       for (const k of ['startDate', 'endDate', 'completeDate']) if (k in fields) s[k] = controlDate(fields[k]);
+      if (from === 'future' && s.state === 'active') onStarted(s);
       if (from !== 'closed' && s.state === 'closed') {
         if (s.completeDate == null) s.completeDate = now();
         openIssuesToBacklog(s);
@@ -1070,7 +1144,7 @@ async function createJiraEmulator(options = {}) {
       for (const k of keys) {
         const i = issues.get(k);
         if (!i) throw new Error(`unknown issue ${k}`);
-        i.sprintId = sprintId == null ? null : Number(sprintId);
+        setSprint(i, sprintId);
       }
     },
 
@@ -1089,6 +1163,14 @@ async function createJiraEmulator(options = {}) {
       return [...issues.values()].filter((i) => i.projectKey === key && i.sprintId == null).sort(byRank).map(issueControl);
     },
     issue(key) { const i = issues.get(key); return i ? issueControl(i) : undefined; },
+    /** The Sprint Report's lists for a sprint (issue keys, rank order): completed / notCompleted at
+     *  its close, removed (taken out while active), added (put in after its start). */
+    sprintReport(id) {
+      const sp = sprintOrThrow(id);
+      const r = reportOf(sp);
+      const ranked = (set) => [...set].sort((a, b) => rankOrder.indexOf(a) - rankOrder.indexOf(b));
+      return { completed: [...r.completed], notCompleted: [...r.notCompleted], removed: ranked(r.removed), added: ranked(r.added) };
+    },
     /** Personal data and Jira content seeded in this emulator (for the log audit). */
     seededSecrets() {
       return {
@@ -1144,7 +1226,9 @@ async function createJiraEmulator(options = {}) {
     },
     clearFaults() { scripted.length = 0; faultRate = null; },
 
-    resetRequests() { requests.length = 0; },
+    resetRequests() { requests.length = 0; pointStats = { total: 0, byProvider: {} }; },
+    /** Jira points spent since the last resetRequests(): {total, byProvider: {app, user, none}} */
+    points() { return JSON.parse(JSON.stringify(pointStats)); },
     countRequests(filter = {}) {
       if (typeof filter === 'function') return requests.filter(filter).length;
       return requests.filter((r) => {

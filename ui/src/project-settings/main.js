@@ -3,7 +3,7 @@ import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
 import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
 import { displayName, pageContext, sprintName } from '../shared/context.js';
-import { CARRY_OVER, WEEKDAYS } from '../shared/messages.js';
+import { CARRY_OVER, WEEKDAYS, readinessSentence } from '../shared/messages.js';
 
 const root = document.getElementById('root');
 
@@ -88,7 +88,15 @@ function boardRow(project, board) {
     }
     const verb = { start: 'Starts', close: 'Closes', retry: 'Tries again', check: 'Checks Jira' }[n.kind] || 'Checks Jira';
     const what = h('span', null, `${verb}${n.sprintId ? ` sprint ${n.sprintId}` : ''}`);
-    mount(nextAction, what, h('br'), h('span', { class: 'muted' }, whenInZone(n.at, b.settings.timeZone)));
+    // Close readiness: what a look ahead found that would block or surprise the next close.
+    const r = n.readiness;
+    const problems = r && Array.isArray(r.problems) ? r.problems : [];
+    const ready = problems.length
+      ? h('div', { class: 'readiness warn', role: 'note', 'data-readiness': problems.map((p) => p.code).join(' ') },
+        h('strong', null, 'Before the close: '),
+        ...problems.map((p) => h('span', { class: 'problem' }, readinessSentence(p.code), p.keys && p.keys.length ? ` (${p.keys.join(', ')})` : '', ' ')))
+      : null;
+    mount(nextAction, what, h('br'), h('span', { class: 'muted' }, whenInZone(n.at, b.settings.timeZone)), ...(ready ? [ready] : []));
     if (n.sprintId) sprintName(n.sprintId).then((name) => { if (name) what.textContent = `${verb} ${name}`; });
   };
   showMeta(board);

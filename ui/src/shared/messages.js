@@ -37,9 +37,9 @@ export function errorSentence(code) {
 
 /** Reason codes of application log entries (crates/sprint-core/src: LogEntry::new). */
 export const REASON_MESSAGES = {
-  SPRINT_STARTED: 'The sprint was started at its start time.',
-  SPRINT_CLOSED: 'The sprint was closed at its end time.',
-  UNFINISHED_MOVED: 'Unfinished issues of the closing sprint were carried over.',
+  SPRINT_STARTED: 'The sprint was started. The entry says whether on time, or how late and why.',
+  SPRINT_CLOSED: 'The sprint was completed as Jira\'s own "Complete sprint" does it: unfinished issues are recorded as not completed. The entry says whether on time, or how late and why.',
+  UNFINISHED_MOVED: 'The unfinished issues of the completed sprint were carried over to the next sprint (or left in the backlog), in their rank order.',
   FOLLOW_ON_SPRINT_CREATED: 'A next sprint was created to receive the unfinished issues.',
   KEEP_AHEAD_SPRINT_CREATED: 'A future sprint was created to keep the board\'s chosen number of sprints planned ahead.',
   KEEP_AHEAD_CREATE_FAILED: 'Creating a future sprint to keep enough sprints planned ahead failed; the next check tries again.',
@@ -66,8 +66,22 @@ export const REASON_MESSAGES = {
   SPRINT_RENAMED: 'A future sprint was renamed by a name template.',
   NAME_TOO_LONG: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives names longer than the 30 characters Jira allows. Shorten the template in the project settings.',
   NAME_EMPTY: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives an empty name. Change the template in the project settings.',
+  CLOSE_NOT_READY: 'A look ahead of the sprint\'s automated close found something that would block or surprise it; the project settings page shows it next to the board.',
+  CLOSE_READY: 'What would have blocked the sprint\'s automated close is fixed.',
   EVENT_UNREADABLE: 'Jira sent a sprint event the app could not read. The app reads the board from Jira at the next check instead, so nothing is missed.',
 };
+
+/** What a close-readiness look can find (crates/sprint-core/src/engine.rs: ReadinessProblem). */
+export const READINESS_MESSAGES = {
+  OPEN_SUBTASKS: 'Done issues still have open sub-tasks: Jira will refuse to complete the sprint until they are done.',
+  NO_NEXT_SPRINT: 'There is no next sprint to carry the unfinished work to: create one, or the work goes to the backlog.',
+  NEXT_SPRINT_ALREADY_ENDED: 'The next sprint\'s end date will have passed by then, and Jira refuses to start such a sprint: move its dates.',
+  APP_ACCESS_MISSING: 'The app cannot read this board any more (its project access was removed): the close will fail.',
+};
+
+export function readinessSentence(code) {
+  return READINESS_MESSAGES[code] || `Problem ${code}.`;
+}
 
 export function reasonSentence(code) {
   return REASON_MESSAGES[code] || `Reason ${code}.`;

@@ -96,13 +96,13 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
     for id in missed_sprints(ctx, &sprints)? {
         run.handled.insert(id, Handled::Missed);
     }
-    settle_interrupted(ctx, board_id, &sprints)?;
+    settle_interrupted(ctx, &policy, board_id, &mut sprints)?;
 
     let mut done = Vec::new();
     while let Some(action) = engine::next_action(&policy, &sprints, &run, now) {
         match action {
             Action::Close(s) => {
-                let h = close(ctx, &policy, board_id, &s, &mut sprints)?;
+                let h = close(ctx, &policy, board_id, &s, &mut sprints, stored.changed_at)?;
                 run.handled.insert(s.id, h);
                 if h == Handled::Closed {
                     mark(&mut sprints, s.id, SprintState::Closed);
@@ -110,7 +110,16 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
                 }
             }
             Action::Start { sprint, start, end } => {
-                let h = start_sprint(ctx, &policy, board_id, &sprint, start, end, &sprints)?;
+                let h = start_sprint(
+                    ctx,
+                    &policy,
+                    board_id,
+                    &sprint,
+                    start,
+                    end,
+                    &sprints,
+                    stored.changed_at,
+                )?;
                 run.handled.insert(sprint.id, h);
                 if h == Handled::Started {
                     mark(&mut sprints, sprint.id, SprintState::Active);
@@ -138,6 +147,7 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
             done.push(json!({ "created": id }));
         }
     }
+    look_ahead(ctx, &policy, board_id, &sprints)?;
     let next = engine::upcoming(&policy, &sprints, &run, now);
     release(ctx, board_id, owner, next)?;
     let due = next.map(|u| u.at);
@@ -235,6 +245,126 @@ fn top_up(
         }
     }
     Ok(created)
+}
+
+/// Close readiness: a day and an hour before the board's next automated close, look at what
+/// would block or surprise it (done parents with open sub-tasks, no next sprint to carry work to,
+/// a next sprint that will have ended, the app's access to the board). Logged once when the
+/// findings change (`CLOSE_NOT_READY`, then `CLOSE_READY` when fixed), kept for the settings page.
+fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
+    let now = ctx.now();
+    let (look_at, previous) = store::load_readiness(ctx, board_id)?;
+    let Some((closing, close_at)) = engine::next_close(policy, sprints) else {
+        if look_at.is_some() || previous.is_some() {
+            store::save_readiness(ctx, board_id, None, None)?;
+        }
+        return Ok(());
+    };
+    let next_look = engine::next_readiness_look(close_at, now).map(|t| t.timestamp_millis());
+    let same_sprint = previous
+        .as_ref()
+        .is_some_and(|p| p["sprintId"] == json!(closing.id));
+    // Only inside the window before THIS close: a look scheduled for a sprint that has since
+    // closed is not spent on the next one.
+    let window = engine::READINESS_LOOKS[0];
+    let due = look_at.is_some_and(|t| t <= now.timestamp_millis())
+        && close_at > now
+        && now >= close_at - window;
+    if !due {
+        // A readiness of a sprint that is no longer the next to close is stale: drop it.
+        let keep = if same_sprint { previous.as_ref() } else { None };
+        if look_at != next_look || (!same_sprint && previous.is_some()) {
+            store::save_readiness(ctx, board_id, keep, next_look)?;
+        }
+        return Ok(());
+    }
+    let mut problems = engine::sprint_problems(policy, sprints, closing, close_at);
+    match done_statuses(ctx, board_id)? {
+        Ok(done) => match list_unfinished(ctx, closing.id, &done, Unread::OpenSubtasks)? {
+            Ok(open) => {
+                let mut keys: Vec<String> =
+                    open.into_iter().filter_map(|i| i.parent_done).collect();
+                keys.dedup();
+                keys.truncate(20);
+                if !keys.is_empty() {
+                    problems.insert(
+                        0,
+                        engine::ReadinessProblem {
+                            code: "OPEN_SUBTASKS".into(),
+                            keys,
+                        },
+                    );
+                }
+            }
+            Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
+            Err(_) => {}
+        },
+        Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
+        // Jira could not answer now: the next look tries again; nothing is claimed.
+        Err(_) => {}
+    }
+    let before: Vec<engine::ReadinessProblem> = previous
+        .as_ref()
+        .filter(|_| same_sprint)
+        .and_then(|p| serde_json::from_value(p["problems"].clone()).ok())
+        .unwrap_or_default();
+    if problems != before {
+        let when = format!(
+            "{} {}",
+            close_at.with_timezone(&policy.tz).format("%Y-%m-%d %H:%M"),
+            policy.tz.name()
+        );
+        let entry = if problems.is_empty() {
+            LogEntry::new(
+                now,
+                Level::Info,
+                LogKind::Skipped,
+                "CLOSE_READY",
+                format!(
+                    "sprint {}: what would have blocked its close at {when} is fixed",
+                    closing.id
+                ),
+            )
+        } else {
+            let what: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    if p.keys.is_empty() {
+                        p.code.clone()
+                    } else {
+                        format!("{} ({})", p.code, p.keys.join(", "))
+                    }
+                })
+                .collect();
+            LogEntry::new(
+                now,
+                Level::Warn,
+                LogKind::Skipped,
+                "CLOSE_NOT_READY",
+                format!(
+                    "sprint {} closes at {when}; found ahead: {}",
+                    closing.id,
+                    what.join("; ")
+                ),
+            )
+        };
+        ctx.log(entry.board(board_id).sprint(closing.id));
+    }
+    let found = json!({
+        "sprintId": closing.id,
+        "closeAt": close_at,
+        "checkedAt": now,
+        "problems": problems,
+    });
+    store::save_readiness(ctx, board_id, Some(&found), next_look)?;
+    Ok(())
+}
+
+fn access_missing() -> engine::ReadinessProblem {
+    engine::ReadinessProblem {
+        code: "APP_ACCESS_MISSING".into(),
+        keys: Vec::new(),
+    }
 }
 
 fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {
@@ -354,41 +484,59 @@ pub(crate) fn list_board_sprints(
     Ok(Ok(out))
 }
 
-/// Finish the record of an earlier run that died between acting and logging: a sprint it was
-/// starting that is now active was started by it; a sprint it was closing that is no longer open
-/// was closed by it. Logged once (the record moves on), so the audit trail has every action.
-fn settle_interrupted(ctx: &mut Ctx, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
+/// Finish what an earlier run left half-done when it died: a sprint it was starting that is now
+/// active was started by it; a sprint it was closing that is no longer open was closed by it, and
+/// its carry-over is finished from Jira's own record ([`finish_carry_over`]). Logged once (the
+/// record moves on), so the audit trail has every action.
+fn settle_interrupted(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<()> {
     let rows = store::rows(
         ctx,
-        "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? AND phase IN ('starting', 'moving')",
+        "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? \
+         AND phase IN ('starting', 'moving', 'closing', 'carrying')",
         vec![json!(board_id)],
     )?;
     for row in rows {
         let Some(id) = int(&row["sprint_id"]).map(|n| n as u64) else {
             continue;
         };
-        let state = sprints.iter().find(|s| s.id == id).map(|s| s.state);
-        let (phase, kind, reason, what) = match (row["phase"].as_str(), state) {
-            (Some("starting"), Some(SprintState::Active)) => {
-                ("started", LogKind::Started, "SPRINT_STARTED", "started")
-            }
-            (Some("moving"), None | Some(SprintState::Closed)) => {
-                ("closed", LogKind::Closed, "SPRINT_CLOSED", "closed")
-            }
-            _ => continue,
+        let open = sprints.iter().find(|s| s.id == id).map(|s| s.state);
+        let gone = matches!(open, None | Some(SprintState::Closed));
+        let confirm = |ctx: &mut Ctx, kind, reason, what: &str| {
+            ctx.log(
+                LogEntry::new(
+                    ctx.now(),
+                    Level::Info,
+                    kind,
+                    reason,
+                    format!("sprint {id} {what} (confirmed after an interrupted run)"),
+                )
+                .board(board_id)
+                .sprint(id),
+            );
         };
-        record(ctx, id, board_id, phase, None)?;
-        ctx.log(
-            LogEntry::new(
-                ctx.now(),
-                Level::Info,
-                kind,
-                reason,
-                format!("sprint {id} {what} (confirmed after an interrupted run)"),
-            )
-            .board(board_id)
-            .sprint(id),
-        );
+        match row["phase"].as_str() {
+            Some("starting") if open == Some(SprintState::Active) => {
+                record(ctx, id, board_id, "started", None)?;
+                confirm(ctx, LogKind::Started, "SPRINT_STARTED", "started");
+            }
+            // Before 0.1.0's close-first carry-over: moves were done before the close.
+            Some("moving") if gone => {
+                record(ctx, id, board_id, "closed", None)?;
+                confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
+            }
+            Some("closing") if gone => {
+                record(ctx, id, board_id, "carrying", None)?;
+                confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
+                finish_carry_over(ctx, policy, board_id, id, sprints)?;
+            }
+            Some("carrying") if gone => finish_carry_over(ctx, policy, board_id, id, sprints)?,
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -434,6 +582,7 @@ fn record(
         ctx,
         "INSERT INTO rollovers (sprint_id, board_id, phase, destination_sprint_id, started_at, closed_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE phase = VALUES(phase), \
+         last_problem = IF(VALUES(phase) IN ('started', 'carrying'), NULL, last_problem), \
          destination_sprint_id = COALESCE(VALUES(destination_sprint_id), destination_sprint_id), \
          started_at = COALESCE(VALUES(started_at), started_at), closed_at = COALESCE(VALUES(closed_at), closed_at), \
          updated_at = VALUES(updated_at)",
@@ -450,12 +599,12 @@ fn record(
     Ok(())
 }
 
-/// An issue as the close needs it.
-struct Issue {
+/// An unfinished issue of a closing sprint, as the close needs it.
+struct Unfinished {
     key: String,
-    done: bool,
     subtask: bool,
-    open_subtasks: bool,
+    /// For a sub-task: its parent is done (Jira then refuses to complete the sprint).
+    parent_done: Option<String>,
 }
 
 /// The board's done statuses: those of the last column that has statuses mapped.
@@ -479,37 +628,64 @@ fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<HashSet<Strin
         .and_then(|c| c["statuses"].as_array())
         .map(|s| {
             s.iter()
-                .filter_map(|st| {
-                    st["id"]
-                        .as_str()
-                        .map(str::to_string)
-                        .or_else(|| st["id"].as_u64().map(|n| n.to_string()))
-                })
+                .map(status_id)
+                .filter(|id| !id.is_empty())
                 .collect()
         })
         .unwrap_or_default()))
 }
 
 fn status_id(v: &Value) -> String {
-    v["id"]
-        .as_str()
-        .map(str::to_string)
-        .or_else(|| v["id"].as_u64().map(|n| n.to_string()))
+    crate::jira_time::id(&v["id"])
+        .map(|n| n.to_string())
         .unwrap_or_default()
 }
 
-fn list_issues(
+/// Which of a sprint's unfinished issues to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unread {
+    /// All of them (the sprint is still open).
+    All,
+    /// Only those left in the backlog since the sprint closed: an interrupted carry-over resumes
+    /// with them, and issues the team has moved to a sprint meanwhile stay where they are.
+    InBacklog,
+    /// Only open sub-tasks (a readiness look: those under a done parent block the close).
+    OpenSubtasks,
+}
+
+/// The sprint's issues whose status is not in the board's Done column, in rank order: one JQL
+/// read that costs 1 + n points for n unfinished issues (not 1 + m for the whole sprint). Each
+/// comes with what the close needs: is it a sub-task, and is its parent done.
+fn list_unfinished(
     ctx: &mut Ctx,
     sprint_id: u64,
     done: &HashSet<String>,
-) -> JobResult<Result<Vec<Issue>, Response>> {
+    which: Unread,
+) -> JobResult<Result<Vec<Unfinished>, Response>> {
+    let mut ids: Vec<&String> = done.iter().collect();
+    ids.sort();
+    let mut clauses = Vec::new();
+    if !ids.is_empty() {
+        let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+        clauses.push(format!("status not in ({})", list.join(", ")));
+    }
+    match which {
+        Unread::InBacklog => clauses.push("sprint not in openSprints()".to_string()),
+        Unread::OpenSubtasks => clauses.push("issuetype in subTaskIssueTypes()".to_string()),
+        Unread::All => {}
+    }
+    let jql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("&jql={}", jira::encode(&clauses.join(" AND ")))
+    };
     let mut out = Vec::new();
     let mut start_at = 0;
     loop {
         let r = jira::send(
             ctx,
             &Request::get(format!(
-                "/rest/agile/1.0/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Csubtasks&startAt={start_at}&maxResults={ISSUE_PAGE}"
+                "/rest/agile/1.0/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Cparent{jql}&startAt={start_at}&maxResults={ISSUE_PAGE}"
             )),
         )?;
         if r.status != 200 {
@@ -518,14 +694,19 @@ fn list_issues(
         let issues = r.body["issues"].as_array().cloned().unwrap_or_default();
         for i in &issues {
             let f = &i["fields"];
-            out.push(Issue {
+            // The JQL already filtered; a status in the Done column would only come from an answer
+            // that ignored it, and a done issue is never carried.
+            if done.contains(&status_id(&f["status"])) {
+                continue;
+            }
+            let subtask = f["issuetype"]["subtask"].as_bool().unwrap_or(false);
+            let parent = &f["parent"];
+            let parent_done = (subtask && done.contains(&status_id(&parent["fields"]["status"])))
+                .then(|| parent["key"].as_str().unwrap_or_default().to_string());
+            out.push(Unfinished {
                 key: i["key"].as_str().unwrap_or_default().to_string(),
-                done: done.contains(&status_id(&f["status"])),
-                subtask: f["issuetype"]["subtask"].as_bool().unwrap_or(false),
-                open_subtasks: f["subtasks"].as_array().is_some_and(|subs| {
-                    subs.iter()
-                        .any(|s| !done.contains(&status_id(&s["fields"]["status"])))
-                }),
+                subtask,
+                parent_done,
             });
         }
         start_at += issues.len();
@@ -546,6 +727,7 @@ fn list_issues(
     Ok(Ok(out))
 }
 
+/// Log a failed or blocked attempt at a sprint and remember its reason (a late action says why).
 fn fail(
     ctx: &mut Ctx,
     board_id: u64,
@@ -553,7 +735,7 @@ fn fail(
     reason: &str,
     what: &str,
     r: &Response,
-) -> Handled {
+) -> JobResult<Handled> {
     let now = ctx.now();
     ctx.log(
         LogEntry::new(
@@ -567,51 +749,94 @@ fn fail(
         .sprint(sprint_id)
         .jira(r.error_summary()),
     );
-    Handled::Blocked
+    note_problem(ctx, sprint_id, board_id, reason)?;
+    Ok(Handled::Blocked)
 }
 
-/// Carry unfinished work over, then close. Blocked (and left as it is) by open sub-tasks.
+/// Remember why the last attempt at a sprint did not go through (keeps the rollover's phase).
+fn note_problem(ctx: &mut Ctx, sprint_id: u64, board_id: u64, reason: &str) -> JobResult<()> {
+    store::sql(
+        ctx,
+        "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem) VALUES (?, ?, 'waiting', ?, ?) \
+         ON DUPLICATE KEY UPDATE last_problem = VALUES(last_problem), updated_at = VALUES(updated_at)",
+        vec![
+            json!(sprint_id),
+            json!(board_id),
+            json!(ctx.now().timestamp_millis()),
+            json!(reason),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Why an action at `due` comes now: the last problem noted for the sprint, else a settings
+/// change after `due`, else checks that did not run.
+fn late_cause(
+    ctx: &mut Ctx,
+    sprint_id: u64,
+    due: DateTime<Utc>,
+    settings_changed_at: i64,
+) -> JobResult<engine::LateCause> {
+    let rows = store::rows(
+        ctx,
+        "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
+        vec![json!(sprint_id)],
+    )?;
+    if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
+        return Ok(engine::LateCause::Blocked(code.to_string()));
+    }
+    if settings_changed_at > due.timestamp_millis() {
+        return Ok(engine::LateCause::SettingsChanged);
+    }
+    Ok(engine::LateCause::MissedChecks)
+}
+
+/// Close the sprint the way Jira's own "Complete sprint" dialog does, then carry its unfinished
+/// work over. Closing first lets Jira record the unfinished issues as "not completed" on the
+/// sprint (its Sprint Report, and their Sprint field keeps the closed sprint); Jira puts them in
+/// the backlog, and from there they move to the destination in rank order. Between the two steps
+/// everything is recoverable from Jira alone (see [`finish_carry_over`]). Blocked, and left exactly
+/// as it is, by a done issue with open sub-tasks: Jira refuses to complete such a sprint.
 fn close(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
     s: &Sprint,
     sprints: &mut Vec<Sprint>,
+    settings_changed_at: i64,
 ) -> JobResult<Handled> {
     let now = ctx.now();
     let done = match done_statuses(ctx, board_id)? {
         Ok(d) => d,
         Err(r) => {
-            return Ok(fail(
+            return fail(
                 ctx,
                 board_id,
                 s.id,
                 "BOARD_CONFIGURATION_UNREADABLE",
                 "board configuration could not be read",
                 &r,
-            ))
+            )
         }
     };
-    let issues = match list_issues(ctx, s.id, &done)? {
+    let unfinished = match list_unfinished(ctx, s.id, &done, Unread::All)? {
         Ok(i) => i,
         Err(r) => {
-            return Ok(fail(
+            return fail(
                 ctx,
                 board_id,
                 s.id,
                 "ISSUES_UNREADABLE",
                 "its issues could not be read",
                 &r,
-            ))
+            )
         }
     };
-    // Jira refuses to complete a sprint with a done parent whose sub-tasks are open: find it
-    // before moving anything, so the sprint is left exactly as it was.
-    let blockers: Vec<&str> = issues
+    let mut blockers: Vec<&str> = unfinished
         .iter()
-        .filter(|i| i.done && !i.subtask && i.open_subtasks)
-        .map(|i| i.key.as_str())
+        .filter_map(|i| i.parent_done.as_deref())
         .collect();
+    blockers.dedup();
     if !blockers.is_empty() {
         let shown: Vec<&str> = blockers.iter().take(20).copied().collect();
         ctx.log(
@@ -634,74 +859,35 @@ fn close(
             .board(board_id)
             .sprint(s.id),
         );
+        note_problem(ctx, s.id, board_id, "OPEN_SUBTASKS")?;
         return Ok(Handled::Blocked);
     }
     // Sub-tasks travel with their parents.
-    let unfinished: Vec<String> = issues
+    let carry: Vec<String> = unfinished
         .iter()
-        .filter(|i| !i.done && !i.subtask)
+        .filter(|i| !i.subtask)
         .map(|i| i.key.clone())
         .collect();
-
-    let destination = if unfinished.is_empty() {
+    let destination = if carry.is_empty() {
         None
     } else {
         match destination(ctx, policy, board_id, s, sprints)? {
             Ok(d) => d,
             Err(r) => {
-                return Ok(fail(
+                return fail(
                     ctx,
                     board_id,
                     s.id,
                     "DESTINATION_UNAVAILABLE",
                     "the sprint for unfinished work could not be created",
                     &r,
-                ))
+                )
             }
         }
     };
-    record(ctx, s.id, board_id, "moving", destination)?;
-    for batch in unfinished.chunks(MOVE_BATCH) {
-        let (path, body) = match destination {
-            Some(d) => (
-                format!("/rest/agile/1.0/sprint/{d}/issue"),
-                json!({ "issues": batch }),
-            ),
-            None => (
-                "/rest/agile/1.0/backlog/issue".to_string(),
-                json!({ "issues": batch }),
-            ),
-        };
-        let r = jira::send(ctx, &Request::post(path, body))?;
-        if !r.is_success() {
-            return Ok(fail(
-                ctx,
-                board_id,
-                s.id,
-                "MOVE_FAILED",
-                "unfinished issues could not be moved",
-                &r,
-            ));
-        }
-    }
-    if !unfinished.is_empty() {
-        let to = destination.map_or("the backlog".to_string(), |d| format!("sprint {d}"));
-        ctx.log(
-            LogEntry::new(
-                now,
-                Level::Info,
-                LogKind::Moved,
-                "UNFINISHED_MOVED",
-                format!(
-                    "{} unfinished issues of sprint {} moved to {to}",
-                    unfinished.len(),
-                    s.id
-                ),
-            )
-            .board(board_id)
-            .sprint(s.id),
-        );
-    }
+    // Noted before the call: a run that dies after Jira closed the sprint leaves what the next
+    // run needs to finish the carry-over (the destination) and to log the close.
+    record(ctx, s.id, board_id, "closing", destination)?;
     let r = jira::send(
         ctx,
         &Request::post(
@@ -716,17 +902,27 @@ fn close(
             &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
         )?;
         if again.body["state"] != "closed" {
-            return Ok(fail(
+            return fail(
                 ctx,
                 board_id,
                 s.id,
                 "CLOSE_FAILED",
                 "Jira refused to close it",
                 &r,
-            ));
+            );
         }
     }
-    record(ctx, s.id, board_id, "closed", None)?;
+    let due = policy.close_instant(s).unwrap_or(now);
+    let when = match engine::late_note(
+        due,
+        now,
+        policy.tz,
+        &late_cause(ctx, s.id, due, settings_changed_at)?,
+    ) {
+        Some(late) => format!(" {late}"),
+        None => " on time".to_string(),
+    };
+    record(ctx, s.id, board_id, "carrying", None)?;
     ctx.log(
         LogEntry::new(
             now,
@@ -734,16 +930,150 @@ fn close(
             LogKind::Closed,
             "SPRINT_CLOSED",
             format!(
-                "sprint {} closed, {} of {} issues done",
+                "sprint {} closed{when}, {} issues not completed",
                 s.id,
-                issues.iter().filter(|i| i.done && !i.subtask).count(),
-                issues.iter().filter(|i| !i.subtask).count()
+                carry.len()
             ),
         )
         .board(board_id)
         .sprint(s.id),
     );
+    if carry_over(ctx, board_id, s.id, destination, &carry)? {
+        record(ctx, s.id, board_id, "closed", None)?;
+    }
     Ok(Handled::Closed)
+}
+
+/// Move a closed sprint's unfinished issues (in rank order) from the backlog, where Jira put them,
+/// to the destination sprint. To the backlog there is nothing to move. `false` when a move failed
+/// (logged): the rollover stays in `closing` and the next run finishes it.
+fn carry_over(
+    ctx: &mut Ctx,
+    board_id: u64,
+    sprint_id: u64,
+    destination: Option<u64>,
+    carry: &[String],
+) -> JobResult<bool> {
+    if carry.is_empty() {
+        return Ok(true);
+    }
+    if let Some(d) = destination {
+        for batch in carry.chunks(MOVE_BATCH) {
+            let r = jira::send(
+                ctx,
+                &Request::post(
+                    format!("/rest/agile/1.0/sprint/{d}/issue"),
+                    json!({ "issues": batch }),
+                ),
+            )?;
+            if !r.is_success() {
+                fail(
+                    ctx,
+                    board_id,
+                    sprint_id,
+                    "MOVE_FAILED",
+                    "unfinished issues could not be moved",
+                    &r,
+                )?;
+                return Ok(false);
+            }
+        }
+    }
+    let to = destination.map_or("the backlog".to_string(), |d| format!("sprint {d}"));
+    ctx.log(
+        LogEntry::new(
+            ctx.now(),
+            Level::Info,
+            LogKind::Moved,
+            "UNFINISHED_MOVED",
+            format!(
+                "{} unfinished issues of sprint {sprint_id} carried to {to}",
+                carry.len()
+            ),
+        )
+        .board(board_id)
+        .sprint(sprint_id),
+    );
+    Ok(true)
+}
+
+/// A rollover an earlier run left between its close and its carry-over: the sprint is closed (it
+/// is no longer among the board's open sprints) and some of its unfinished issues may still sit
+/// in the backlog. Read those from Jira (the closed sprint's unfinished issues that are in no open
+/// sprint), move them to the recorded destination (or a new choice if that sprint has closed
+/// too), and log what the interrupted run could not.
+fn finish_carry_over(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    sprint_id: u64,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<()> {
+    let done = match done_statuses(ctx, board_id)? {
+        Ok(d) => d,
+        Err(r) => {
+            fail(
+                ctx,
+                board_id,
+                sprint_id,
+                "BOARD_CONFIGURATION_UNREADABLE",
+                "board configuration could not be read",
+                &r,
+            )?;
+            return Ok(());
+        }
+    };
+    let left = match list_unfinished(ctx, sprint_id, &done, Unread::InBacklog)? {
+        Ok(i) => i,
+        // The sprint is gone (deleted): nothing of it can be carried any more.
+        Err(r) if r.status == 404 => Vec::new(),
+        Err(r) => {
+            fail(
+                ctx,
+                board_id,
+                sprint_id,
+                "ISSUES_UNREADABLE",
+                "its issues could not be read",
+                &r,
+            )?;
+            return Ok(());
+        }
+    };
+    let carry: Vec<String> = left
+        .iter()
+        .filter(|i| !i.subtask)
+        .map(|i| i.key.clone())
+        .collect();
+    let closed = Sprint {
+        id: sprint_id,
+        name: String::new(),
+        state: SprintState::Closed,
+        start: None,
+        end: None,
+        origin_board_id: Some(board_id),
+    };
+    let destination = if carry.is_empty() {
+        None
+    } else {
+        match destination(ctx, policy, board_id, &closed, sprints)? {
+            Ok(d) => d,
+            Err(r) => {
+                fail(
+                    ctx,
+                    board_id,
+                    sprint_id,
+                    "DESTINATION_UNAVAILABLE",
+                    "the sprint for unfinished work could not be created",
+                    &r,
+                )?;
+                return Ok(());
+            }
+        }
+    };
+    if carry_over(ctx, board_id, sprint_id, destination, &carry)? {
+        record(ctx, sprint_id, board_id, "closed", None)?;
+    }
+    Ok(())
 }
 
 /// Where unfinished work goes: `Ok(None)` is the backlog.
@@ -814,6 +1144,7 @@ fn destination(
     Ok(Ok(Some(id)))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn start_sprint(
     ctx: &mut Ctx,
     policy: &Policy,
@@ -822,6 +1153,7 @@ fn start_sprint(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     sprints: &[Sprint],
+    settings_changed_at: i64,
 ) -> JobResult<Handled> {
     let now = ctx.now();
     // Noted before the call: if the run dies after Jira started it, the next run can still log it.
@@ -852,18 +1184,28 @@ fn start_sprint(
                         .sprint(s.id)
                         .jira(r.error_summary()),
                 );
+                note_problem(ctx, s.id, board_id, "ACTIVE_SPRINT_EXISTS")?;
                 return Ok(Handled::Waiting);
             }
-            return Ok(fail(
+            return fail(
                 ctx,
                 board_id,
                 s.id,
                 "START_FAILED",
                 "Jira refused to start it",
                 &r,
-            ));
+            );
         }
     }
+    let when = match engine::late_note(
+        start,
+        now,
+        policy.tz,
+        &late_cause(ctx, s.id, start, settings_changed_at)?,
+    ) {
+        Some(late) => format!(" {late}"),
+        None => " on time".to_string(),
+    };
     record(ctx, s.id, board_id, "started", None)?;
     ctx.log(
         LogEntry::new(
@@ -872,7 +1214,7 @@ fn start_sprint(
             LogKind::Started,
             "SPRINT_STARTED",
             format!(
-                "sprint {} started, ends {}",
+                "sprint {} started{when}, ends {}",
                 s.id,
                 timecalc::iso_in(policy.tz, end)
             ),

@@ -23,9 +23,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     let now = ctx.now().timestamp_millis();
     let due = store::rows(
         ctx,
-        "SELECT board_id FROM board_schedule WHERE (next_due_at <= ? OR reconcile_at <= ?) \
+        "SELECT board_id FROM board_schedule WHERE (next_due_at <= ? OR reconcile_at <= ? OR readiness_at <= ?) \
          AND (lease_until IS NULL OR lease_until < ?) ORDER BY COALESCE(next_due_at, reconcile_at) LIMIT ?",
-        vec![json!(now), json!(now), json!(now), json!(BOARDS_PER_RUN + 1)],
+        vec![json!(now), json!(now), json!(now), json!(now), json!(BOARDS_PER_RUN + 1)],
     )?;
     let boards: Vec<u64> = due
         .iter()
