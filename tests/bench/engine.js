@@ -149,6 +149,24 @@ async function rolloverFigure() {
       say(`   m=${m} n=${n}: ${calls} calls (${calls - starts} + ${starts} start), bound ${bound}, ratio ${fmt(row.ratio)} (with the start ${fmt(row.ratioWithStart)}); ${points} points, bound ${pointsBound}, ratio ${fmt(row.pointsRatio)}; ${fmt(ms, 0)} ms`);
     } finally { await bed.close(); }
   }
+  // 2b. one close-readiness look, a day before the close: the board's open sprints, its
+  // configuration and the open sub-tasks of the closing sprint (k = 2 open sprints, s open sub-tasks).
+  out.readiness = [];
+  for (const [m, subs] of [[100, 0], [100, 5], [1000, 40]]) {
+    const { bed, j, s1 } = await oneBoardBed({ m, n: 0 });
+    try {
+      const parents = j.issuesInSprint(s1.id).slice(0, subs);
+      for (const p of parents) j.addIssue({ projectKey: 'SA', summary: 'sub', statusId: '10000', issueType: 'Sub-task', parentKey: p.key });
+      bed.clock.set(DUE - 24 * 60 * MIN + 2 * MIN);
+      j.resetRequests();
+      await bed.runScheduled('sprint-check');
+      const calls = j.requests.length;
+      const points = j.points().total;
+      const bound = (1 + 2) + 2 + (1 + subs);
+      out.readiness.push({ m, openSubtasks: subs, calls, points, bound, ratio: points / bound });
+      say(`   readiness look, m=${m}, ${subs} open sub-tasks: ${calls} calls, ${points} points, bound ${bound} ((1+k) + 2 + (1+s)), ratio ${fmt(points / bound)}`);
+    } finally { await bed.close(); }
+  }
   // an idle board check (reconcile, nothing due) for the planning figure
   const { bed } = await oneBoardBed({ m: 10, n: 5 });
   try {

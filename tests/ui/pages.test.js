@@ -176,7 +176,12 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const times = await page.locator('#logs-table tbody tr time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')));
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     const closed = page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]').first();
-    assert.equal(await closed.locator('.reason').innerText(), 'The sprint was closed at its end time.');
+    assert.match(await closed.locator('.reason').innerText(), /^The sprint was completed as Jira's own "Complete sprint" does it/);
+    // The checks since Berlin's end were skipped: its close says how late it came, in the board's
+    // zone, and why (New York's, 5 minutes after its end, says "on time").
+    assert.ok(await page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]', { hasText: 'closed on time' }).count() >= 1);
+    const late = page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]', { hasText: 'Europe/Berlin' }).first();
+    assert.match(await late.innerText(), /closed 5 h 5 min late \(due 2026-03-27 17:00 Europe\/Berlin\): no check ran between then and now/);
     await ui.shot(page, 'admin-logs');
 
     // paging with the cursor
@@ -206,6 +211,27 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.locator('#filter-board').dispatchEvent('change');
     await page.locator('#logs-empty').waitFor();
     await page.close();
+  });
+
+  it('project settings: what would block the next close is shown next to it, a day ahead', async () => {
+    const j = demo.bed.jira;
+    await demo.jumpTo('2026-03-30T07:05:00Z'); // Berlin 2 starts
+    await demo.idle();
+    const berlin = j.sprintsOfBoard(1).find((sp) => sp.state === 'active');
+    assert.ok(berlin, 'Berlin 2 runs');
+    const parent = j.addIssue({ projectKey: 'DEMO', summary: 'Berlin done parent', statusId: '10002', sprintId: berlin.id }).key;
+    j.addIssue({ projectKey: 'DEMO', summary: 'Berlin open sub-task', statusId: '10000', issueType: 'Sub-task', parentKey: parent });
+    await demo.jumpTo(Date.parse(berlin.endDate) - 23 * 3600 * 1000);
+    await demo.idle();
+    const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
+    const ready = page.locator('tr#board-1 .readiness[data-readiness~="OPEN_SUBTASKS"]');
+    await ready.waitFor();
+    assert.match(await ready.innerText(), new RegExp(`Done issues still have open sub-tasks.*\\(${parent}\\)`));
+    await ui.shot(page, 'project-settings-readiness');
+    const logs = await ui.open('/admin/logs?as=admin');
+    const row = logs.locator('#logs-table tr[data-reason=CLOSE_NOT_READY]').first();
+    await row.waitFor();
+    assert.match(await row.innerText(), /found ahead: OPEN_SUBTASKS/);
   });
 
   it('no page threw', () => {

@@ -306,6 +306,8 @@ struct Issue {
     status: &'static str,
     parent: Option<String>,
     sprint: Option<u64>,
+    /// The closed sprints it was in when they closed (its Sprint field keeps them).
+    closed_in: Vec<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -335,6 +337,8 @@ struct Fake {
     started: Vec<u64>,
     /// Every key named in a move request.
     moved: Vec<String>,
+    /// rollovers.last_problem by sprint.
+    problems: std::collections::HashMap<u64, String>,
 }
 
 /// Board 7 with active "Sprint 14" (101, ends 2026-01-19 09:00Z), optionally future "Sprint 15"
@@ -353,6 +357,7 @@ fn fake(carry_over: &str, m: usize, n: usize, next_sprint: bool) -> Fake {
         },
         parent: None,
         sprint: Some(101),
+        closed_in: Vec::new(),
     });
     let due = at("2026-01-19T09:00Z").timestamp_millis();
     let schedule = Some(Schedule {
@@ -441,10 +446,35 @@ impl Fake {
                     .collect(),
             );
         }
+        if sql.starts_with("SELECT last_problem FROM rollovers") {
+            let row = self.problems.get(&id(0));
+            return rows(
+                row.map(|p| json!({ "last_problem": p }))
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        if sql.starts_with(
+            "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem)",
+        ) {
+            self.rollovers
+                .entry(id(0))
+                .or_insert(("waiting".into(), None));
+            self.problems.insert(id(0), p[3].as_str().unwrap().into());
+            return written(1);
+        }
+        if sql.starts_with("SELECT readiness_at, readiness FROM board_schedule") {
+            return rows(Vec::new());
+        }
+        if sql.starts_with("UPDATE board_schedule SET readiness") {
+            return written(1);
+        }
         if sql.starts_with("SELECT sprint_id, phase FROM rollovers WHERE board_id = ?") {
             // One board in this fake: every row is its own.
             let open = (self.rollovers.iter())
-                .filter(|(_, r)| r.0 == "starting" || r.0 == "moving")
+                .filter(|(_, r)| {
+                    ["starting", "moving", "closing", "carrying"].contains(&r.0.as_str())
+                })
                 .map(|(sprint, r)| json!({ "sprint_id": sprint.to_string(), "phase": r.0 }));
             return rows(open.collect());
         }
@@ -459,6 +489,9 @@ impl Fake {
         if sql.starts_with("INSERT INTO rollovers") {
             let row = self.rollovers.entry(id(0)).or_insert((String::new(), None));
             (row.0, row.1) = (p[2].as_str().unwrap().into(), p[3].as_u64().or(row.1));
+            if ["started", "carrying"].contains(&row.0.as_str()) {
+                self.problems.remove(&id(0));
+            }
             return written(1);
         }
         panic!("unexpected SQL: {sql}")
@@ -473,8 +506,16 @@ impl Fake {
             .filter(|s| s.parent.as_ref() == Some(&i.key))
             .map(|s| json!({ "key": s.key, "fields": { "status": { "id": s.status } } }))
             .collect();
+        let parent = i.parent.as_ref().map(|p| {
+            let status = self
+                .issues
+                .iter()
+                .find(|x| &x.key == p)
+                .map_or("", |x| x.status);
+            json!({ "key": p, "fields": { "status": { "id": status } } })
+        });
         json!({ "key": i.key, "fields": { "status": { "id": i.status },
-            "issuetype": { "subtask": i.parent.is_some() }, "subtasks": subtasks } })
+            "issuetype": { "subtask": i.parent.is_some() }, "subtasks": subtasks, "parent": parent } })
     }
 
     /// Move issues (sub-tasks travel with their parents) to a sprint or the backlog.
@@ -543,8 +584,33 @@ impl Fake {
                 ok(200, self.fixture["configuration"].clone())
             }
             (Method::Get, ["sprint", id, "issue"]) => {
+                let id = num(id);
+                let closed = self.sprint(id).is_some_and(|s| s["state"] == "closed");
+                // The little JQL the board job sends (percent-encoded by the core).
+                let jql = param("jql")
+                    .unwrap_or("")
+                    .replace("%20", " ")
+                    .replace("%28", "(")
+                    .replace("%29", ")")
+                    .replace("%2C", ",");
+                let open_ids: Vec<u64> = (self.sprints.iter())
+                    .filter(|s| s["state"] != "closed")
+                    .filter_map(|s| s["id"].as_u64())
+                    .collect();
                 let all: Vec<&Issue> = (self.issues.iter())
-                    .filter(|i| i.sprint == Some(num(id)))
+                    .filter(|i| {
+                        if closed {
+                            i.closed_in.contains(&id)
+                        } else {
+                            i.sprint == Some(id)
+                        }
+                    })
+                    .filter(|i| !jql.contains("status not in") || i.status != DONE)
+                    .filter(|i| {
+                        !jql.contains("sprint not in openSprints()")
+                            || !i.sprint.is_some_and(|s| open_ids.contains(&s))
+                    })
+                    .filter(|i| !jql.contains("subTaskIssueTypes()") || i.parent.is_some())
                     .collect();
                 let max = max.min(self.page_cap.unwrap_or(100));
                 let page: Vec<Value> = (all[start_at.min(all.len())..].iter().take(max))
@@ -602,13 +668,13 @@ impl Fake {
                 }) {
                     return refused("done issues have open sub-tasks");
                 }
-                // Jira Cloud: what is still open in a closed sprint lands in the backlog.
-                for i in self
-                    .issues
-                    .iter_mut()
-                    .filter(|i| i.sprint == Some(id) && i.status != DONE)
-                {
-                    i.sprint = None;
+                // Jira Cloud: every issue keeps the closed sprint in its Sprint field, and what is
+                // still open lands in the backlog.
+                for i in self.issues.iter_mut().filter(|i| i.sprint == Some(id)) {
+                    i.closed_in.push(id);
+                    if i.status != DONE {
+                        i.sprint = None;
+                    }
                 }
                 self.sprint(id).unwrap()["state"] = json!("closed");
                 self.closed.push(id);
@@ -731,8 +797,9 @@ fn configuration() -> String {
     format!("GET {AGILE}/board/7/configuration")
 }
 
+/// A page of the sprint's unfinished issues (JQL on the board's Done column, status 10001).
 fn issue_page(sprint: u64, start_at: usize) -> String {
-    let fields = "fields=status%2Cissuetype%2Csubtasks";
+    let fields = "fields=status%2Cissuetype%2Cparent&jql=status%20not%20in%20%2810001%29";
     format!("GET {AGILE}/sprint/{sprint}/issue?{fields}&startAt={start_at}&maxResults=100")
 }
 
@@ -741,30 +808,26 @@ fn post(path: &str) -> String {
 }
 
 #[test]
-fn a_rollover_lists_reads_columns_pages_issues_moves_in_fifties_closes_then_starts() {
+fn a_rollover_lists_reads_unfinished_closes_then_moves_in_fifties_then_starts() {
     let mut f = fake("nextSprint", 130, 70, true);
     let unfinished = f.unfinished();
     let t = run_board(&mut f, NOW, 1, None);
     let moves = post("/sprint/102/issue");
+    // Only the 70 unfinished issues are read (one page); the sprint is closed first, as Jira's own
+    // "Complete sprint" does, then they are carried from the backlog.
     let want = [
         list_sprints(),
         configuration(),
         issue_page(101, 0),
-        issue_page(101, 100),
+        post("/sprint/101"),
+        moves.clone(),
+        moves,
+        post("/sprint/102"),
     ];
-    let want = [
-        &want[..],
-        &[
-            moves.clone(),
-            moves,
-            post("/sprint/101"),
-            post("/sprint/102"),
-        ],
-    ]
-    .concat();
     assert_eq!(t.jira(), want);
     let bodies: Vec<&Value> = t.jira_bodies().into_iter().filter_map(|(_, b)| b).collect();
-    let batches: Vec<Vec<String>> = (bodies[..2].iter())
+    assert_eq!(*bodies[0], json!({ "state": "closed" }));
+    let batches: Vec<Vec<String>> = (bodies[1..3].iter())
         .map(|b| serde_json::from_value(b["issues"].clone()).unwrap())
         .collect();
     assert_eq!((batches[0].len(), batches[1].len()), (50, 20));
@@ -773,10 +836,11 @@ fn a_rollover_lists_reads_columns_pages_issues_moves_in_fifties_closes_then_star
         unfinished,
         "every unfinished issue, in rank order"
     );
-    assert_eq!(*bodies[2], json!({ "state": "closed" }));
     let start = json!({ "state": "active", "startDate": "2026-01-19T10:00:00.000+01:00",
                         "endDate": "2026-02-02T10:00:00.000+01:00" });
     assert_eq!(*bodies[3], start, "dates with the board zone's offset");
+    // Jira's record: every issue keeps sprint 101 in its Sprint field.
+    assert!(f.issues.iter().all(|i| i.closed_in == [101]));
     // The lease is taken first and the schedule written last: next look at sprint 102's end.
     assert_eq!(t.effects[0], Effect::RemainingTime {});
     let sql = |e: Option<&Effect>| match e {
@@ -806,13 +870,13 @@ fn a_rollover_lists_reads_columns_pages_issues_moves_in_fifties_closes_then_star
     assert_eq!(f.rollovers[&102].0, "started");
     assert_eq!(
         t.logs(),
-        ["UNFINISHED_MOVED", "SPRINT_CLOSED", "SPRINT_STARTED"]
+        ["SPRINT_CLOSED", "UNFINISHED_MOVED", "SPRINT_STARTED"]
     );
     assert_eq!((f.closed, f.started), (vec![101], vec![102]));
 }
 
 #[test]
-fn a_rollover_makes_ceil_m_over_100_plus_ceil_n_over_50_plus_4_jira_calls() {
+fn a_rollover_makes_ceil_n_over_100_plus_ceil_n_over_50_plus_4_jira_calls() {
     for (m, n) in [
         (1, 0),
         (1, 1),
@@ -824,7 +888,8 @@ fn a_rollover_makes_ceil_m_over_100_plus_ceil_n_over_50_plus_4_jira_calls() {
     ] {
         let mut f = fake("nextSprint", m, n, true);
         let t = run_board(&mut f, NOW, 1, None);
-        let calls = m.div_ceil(100) + n.div_ceil(50) + 4;
+        // Only the n unfinished issues are read (at least one page, to learn there are none).
+        let calls = n.div_ceil(100).max(1) + n.div_ceil(50) + 4;
         assert_eq!(t.jira().len(), calls, "m={m} n={n}: {:#?}", t.jira());
         let in_102 = f.issues.iter().filter(|i| i.sprint == Some(102)).count();
         assert_eq!((f.unfinished().len(), in_102), (n, n));
@@ -845,12 +910,14 @@ fn unfinished_work_goes_to_the_configured_destination() {
         let mut f = fake(carry, 60, 55, next);
         let unfinished = f.unfinished();
         let t = run_board(&mut f, NOW, 1, None);
-        let moves = to.map_or(post("/backlog/issue"), |d| {
-            post(&format!("/sprint/{d}/issue"))
-        });
         let mut want = vec![list_sprints(), configuration(), issue_page(101, 0)];
         want.extend((to == Some(900)).then(|| post("/sprint")));
-        want.extend([moves.clone(), moves, post("/sprint/101")]);
+        want.push(post("/sprint/101"));
+        // To a sprint they are carried from the backlog; to the backlog Jira's close put them.
+        if let Some(d) = to {
+            let moves = post(&format!("/sprint/{d}/issue"));
+            want.extend([moves.clone(), moves]);
+        }
         want.extend(started.map(|s| post(&format!("/sprint/{s}"))));
         assert_eq!(t.jira(), want, "{carry}, next sprint: {next}");
         for i in &f.issues {
@@ -883,6 +950,7 @@ fn a_done_parent_with_an_open_subtask_blocks_the_close_and_retries_in_15_minutes
         status: TODO,
         parent: Some("SA-1".into()),
         sprint: Some(101),
+        closed_in: Vec::new(),
     };
     f.issues.push(sub);
     let before = f.jira_state();
@@ -1015,6 +1083,7 @@ fn a_crash_after_any_effect_then_a_rerun_ends_like_an_uninterrupted_rollover() {
                     status,
                     parent,
                     sprint: Some(101),
+                    closed_in: Vec::new(),
                 });
             }
             f
@@ -1033,8 +1102,9 @@ fn assert_capped_pages_read_every_issue(no_total: bool) {
     let mut f = fake("nextSprint", 130, 70, true);
     (f.page_cap, f.no_total) = (Some(50), no_total);
     let t = run_board(&mut f, NOW, 1, None);
-    let pages: Vec<String> = [0, 50, 100].map(|at| issue_page(101, at)).into();
-    assert_eq!(t.jira()[2..5], pages);
+    // 70 unfinished issues at 50 a page.
+    let pages: Vec<String> = [0, 50].map(|at| issue_page(101, at)).into();
+    assert_eq!(t.jira()[2..4], pages);
     let in_102 = f.issues.iter().filter(|i| i.sprint == Some(102)).count();
     assert_eq!((in_102, f.closed, f.started), (70, vec![101], vec![102]));
 }
