@@ -148,6 +148,8 @@ test('a quarter of two-week sprints on four boards in four zones: on time to the
     if (!r.ok) problems.push(`${iso(Date.now())}: tick failed ${JSON.stringify(r)}`);
     const made = j.requests.length - calls;
     stats.jiraCalls += made;
+    const looks = made ? j.requests.slice(-made).filter((x) => /subTaskIssueTypes/.test(decodeURIComponent(x.query.jql || ''))).length : 0;
+    stats.readinessLooks = (stats.readinessLooks || 0) + looks;
     if (r.data && r.data.result === 'idle') {
       stats.idleTicks += 1;
       stats.idleJiraCalls += made;
@@ -191,9 +193,10 @@ test('a quarter of two-week sprints on four boards in four zones: on time to the
   await tick(false); // first check: reconciles every board
   const ceilTick = (ms) => Math.ceil(ms / TICK) * TICK;
   while (Date.now() < HORIZON) {
-    const rows = await bed.sql.query('SELECT next_due_at, reconcile_at FROM board_schedule');
+    // A board is due at its next action, its daily reconcile, or its next close-readiness look.
+    const rows = await bed.sql.query('SELECT next_due_at, reconcile_at, readiness_at FROM board_schedule');
     let nextDue = Infinity;
-    for (const r of rows) for (const v of [r.next_due_at, r.reconcile_at]) if (v !== null) nextDue = Math.min(nextDue, Number(v));
+    for (const r of rows) for (const v of [r.next_due_at, r.reconcile_at, r.readiness_at]) if (v !== null) nextDue = Math.min(nextDue, Number(v));
     const target = Math.max(ceilTick(nextDue), Date.now() + TICK);
     if (target - Date.now() > 3 * TICK) {
       // two ticks just before the due one: nothing is due, so they must make no Jira call
@@ -232,11 +235,14 @@ test('a quarter of two-week sprints on four boards in four zones: on time to the
   const count = (reason) => logLines.filter((l) => l.reason === reason).length;
   t.diagnostic(`instants checked ${checked}; ticks ${stats.ticks} (idle ${stats.idleTicks}, due ${stats.dueTicks}); Jira calls ${stats.jiraCalls}, in idle ticks ${stats.idleJiraCalls}; `
     + `logged: started ${count('SPRINT_STARTED')}, closed ${count('SPRINT_CLOSED')}, moved ${count('UNFINISHED_MOVED')}; `
-    + `carried issues checked on their "not completed" list: ${stats.carriedRecorded || 0}`);
+    + `carried issues checked on their "not completed" list: ${stats.carriedRecorded || 0}; readiness looks ${stats.readinessLooks}`);
   assert.deepEqual(late, [], late.join('\n'));
   assert.deepEqual(problems, [], problems.join('\n'));
   assert.ok(checked >= 45, `instants checked: ${checked}`);
   assert.ok((stats.carriedRecorded || 0) > 50, `carried issues checked: ${stats.carriedRecorded}`);
+  // Close readiness: at most two looks (a day and an hour ahead) per automated close.
+  const closes = BOARDS.reduce((a, b) => a + b.sprints.filter((x) => x.closedAt).length, 0);
+  assert.ok(stats.readinessLooks > 0 && stats.readinessLooks <= 2 * (closes + BOARDS.length), `readiness looks ${stats.readinessLooks} for ${closes} closes`);
   assert.equal(stats.idleJiraCalls, 0, 'idle ticks make no Jira call');
   assert.equal(count('SPRINT_CLOSED'), BOARDS.reduce((a, b) => a + b.sprints.filter((s) => s.closedAt).length, 0));
   assert.equal(count('SPRINT_STARTED'), BOARDS.reduce((a, b) => a + b.sprints.filter((s) => typeof s.startedAt === 'number').length, 0));

@@ -257,7 +257,7 @@ test('an upgrade from the first release (v001 + v002) keeps its rows and adds ke
   });
   const view = assertOk(await bed.invokeResolver('getBoardSettings', { projectKey: 'PA', boardId: boardA }, { accountId: USERS.adminOfA.accountId }));
   assert.deepEqual(view, {
-    boardId: boardA, name: 'Alpha scrum', configured: true, changedBy: USERS.adminOfA.accountId, changedAt: v1Time, nextAction: null,
+    boardId: boardA, name: 'Alpha scrum', type: 'scrum', hasSprints: true, configured: true, changedBy: USERS.adminOfA.accountId, changedAt: v1Time, nextAction: null,
     settings: {
       automate: true, autoStart: false, autoClose: true, carryOver: 'nextSprintCreate', timeZone: 'Australia/Sydney',
       startTime: '08:30', closeTime: null, workingDays: ['MON', 'WED', 'FRI'], holidays: ['2026-01-26', '2026-04-03'], keepAhead: 0, nameTemplate: null,

@@ -236,11 +236,11 @@ test('a valid change reads back identically and records the caller from context 
     assert.deepEqual(saved.settings, settings, 'the update answers what it stored');
     const read = assertOk(await bed.invokeResolver('getBoardSettings', { projectKey: 'PA', boardId }, adminOfA));
     assert.deepEqual(read, {
-      boardId, name: boardId === boardA ? 'Alpha scrum' : 'Alpha second', configured: true, settings,
+      boardId, name: boardId === boardA ? 'Alpha scrum' : 'Alpha second', type: 'scrum', hasSprints: true, configured: true, settings,
       changedBy: USERS.adminOfA.accountId, changedAt: bed.clock.now(),
       // Automated boards are due for a look at Jira at once; others are not scheduled.
       nextAction: settings.automate
-        ? { boardId, kind: 'check', at: new Date(bed.clock.now()).toISOString().replace('.000Z', 'Z'), sprintId: null }
+        ? { boardId, kind: 'check', at: new Date(bed.clock.now()).toISOString().replace('.000Z', 'Z'), sprintId: null, readiness: null }
         : null,
     });
     const [row] = await bed.sql.query('SELECT project_key, changed_by, changed_at FROM board_settings WHERE board_id = ?', [boardId]);
@@ -269,7 +269,7 @@ test('a valid change reads back identically and records the caller from context 
 });
 
 test('a kanban board is refused with a 400 that names boardId, and nothing is written', async (t) => {
-  // Only scrum boards have sprints. Jira must be asked for the board type, so this fault comes after
+  // A kanban board has no sprints. Jira must be asked for the board type, so this fault comes after
   // the permission check; it is still a payload fault and names its field like every other one.
   const { bed } = await startSeededBed(t);
   const kanban = bed.jira.addBoard({ name: 'Alpha kanban', type: 'kanban', projectKey: 'PA' });
@@ -282,7 +282,8 @@ test('a kanban board is refused with a 400 that names boardId, and nothing is wr
     assertError(await bed.invokeResolver(key, payload, adminOfA), 'OUT_OF_RANGE', 400, 'boardId', key);
   }
   await assertNothingWritten(bed, before, 'kanban');
-  // listBoards does not offer it.
+  // listBoards shows it, marked as having no sprints (the page explains it, offers no settings).
   const listed = assertOk(await bed.invokeResolver('listBoards', { projectKey: 'PA' }, adminOfA));
-  assert.ok(!listed.boards.some((b) => b.boardId === kanban.id));
+  const shown = listed.boards.find((b) => b.boardId === kanban.id);
+  assert.deepEqual([shown.type, shown.hasSprints, shown.configured], ['kanban', false, false]);
 });

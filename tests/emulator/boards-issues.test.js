@@ -122,6 +122,35 @@ test('sprint issues: supported JQL and 400 for the rest', () => withJira(async (
   assert.equal(await q('assignee = currentUser()'), 400);
   assert.equal(await q('status = 1 OR status = 2'), 400);
   assert.equal(await q('statusCategory = Frozen'), 400);
+  assert.deepEqual(await q('sprint in openSprints()'), ['SA-1', 'SA-2', 'SA-3', 'SA-4']);
+  assert.deepEqual(await q('sprint in closedSprints()'), []);
+}));
+
+test('a closed sprint keeps its record: its issue list, each issue\'s closed sprints, the Sprint Report lists', () => withJira(async ({ jira, board }) => {
+  const s = jira.addSprint({ boardId: board.id, name: 'S', startDate: '2026-01-05T09:00:00Z', endDate: '2026-01-19T09:00:00Z' });
+  const next = jira.addSprint({ boardId: board.id, name: 'N' });
+  const key = (k, statusId, more = {}) => jira.addIssue({ projectKey: 'SA', key: k, statusId, sprintId: s.id, ...more }).key;
+  key('SA-1', '10002');
+  key('SA-2', '10000');
+  key('SA-3', '10001');
+  jira.addIssue({ projectKey: 'SA', key: 'SA-4', statusId: '10002', issueType: 'Sub-task', parentKey: 'SA-2' });
+  await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { state: 'active' } });
+  // Taken out while active: "removed"; put in after the start: "added".
+  await call(jira, 'POST', `${A}/backlog/issue`, { body: { issues: ['SA-3'] } });
+  jira.addIssue({ projectKey: 'SA', key: 'SA-5', statusId: '10000' });
+  await call(jira, 'POST', `${A}/sprint/${s.id}/issue`, { body: { issues: ['SA-5'] } });
+  await call(jira, 'POST', `${A}/sprint/${s.id}`, { body: { state: 'closed' } });
+  assert.deepEqual(jira.sprintReport(s.id), { completed: ['SA-1', 'SA-4'], notCompleted: ['SA-2', 'SA-5'], removed: ['SA-3'], added: ['SA-5'] });
+  // SA-4 is done but its parent is not: it goes to the backlog with it (a sub-task is in its parent's sprint).
+  assert.deepEqual(jira.backlogOf('SA').map((i) => i.key), ['SA-2', 'SA-3', 'SA-4', 'SA-5']);
+  assert.deepEqual(jira.issue('SA-2').closedSprintIds, [s.id]);
+  assert.deepEqual(jira.issue('SA-3').closedSprintIds, [], 'removed before the close: not in its Sprint field');
+  const list = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?fields=closedSprints&jql=${encodeURIComponent('status not in (10002) AND sprint not in openSprints()')}`);
+  assert.deepEqual(list.body.issues.map((i) => i.key), ['SA-2', 'SA-5']);
+  assert.equal(list.body.issues[0].fields.closedSprints[0].id, s.id);
+  await call(jira, 'POST', `${A}/sprint/${next.id}/issue`, { body: { issues: ['SA-2'] } });
+  const left = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?jql=${encodeURIComponent('status not in (10002) AND sprint not in openSprints()')}`);
+  assert.deepEqual(left.body.issues.map((i) => i.key), ['SA-5'], 'moved on: no longer left in the backlog');
 }));
 
 test('move to sprint: 204, rank before/after, max 50, closed target 400, unknown issue 400 (nothing moved)', () => withJira(async ({ jira, board }) => {

@@ -228,10 +228,11 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   let lastSchedule = null; // for diagnostics
   const recent = []; // the last tick batches, for diagnostics
   async function appNextDue() {
-    const rows = await bed.sql.query('SELECT board_id, next_due_at, reconcile_at, lease_until FROM board_schedule');
+    // A board is due at its next action, its daily reconcile, or its next close-readiness look.
+    const rows = await bed.sql.query('SELECT board_id, next_due_at, reconcile_at, readiness_at, lease_until FROM board_schedule');
     lastSchedule = { at: Date.now(), rows: rows.map((r) => Object.values(r).map((v) => (v === null ? null : Number(v)))) };
     let next = Infinity;
-    for (const r of rows) for (const v of [r.next_due_at, r.reconcile_at]) if (v !== null) next = Math.min(next, Number(v));
+    for (const r of rows) for (const v of [r.next_due_at, r.reconcile_at, r.readiness_at]) if (v !== null) next = Math.min(next, Number(v));
     return next;
   }
 

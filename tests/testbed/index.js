@@ -155,7 +155,8 @@ const PROFILES = {
       missingKeyCode: 'NOT_FOUND', // the error pages' code for a missing key (not mapped by @forge/kvs)
     },
     sql: { selectTimeoutSec: 2 }, // sql-handling-errors: "took more than 2 seconds" vs limits-sql 5 s
-    jiraOptions: { eventForm: 'rest' }, // sprint events as the Agile REST SprintBean (numbers, Z)
+    // sprint events as the Agile REST SprintBean (numbers, Z); a team-managed board without a configuration
+    jiraOptions: { eventForm: 'rest', simpleBoardConfiguration: 'unsupported' },
     invocationLimits: { triggerSec: 55 }, // product-event triggers at the 55 s default
   },
 };

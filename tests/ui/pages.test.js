@@ -23,7 +23,11 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
     const row = page.locator('tr#board-3');
     await row.waitFor();
-    assert.equal(await page.locator('#boards-table tbody tr[data-board-id]').count(), 3, 'three scrum boards (the kanban board is not listed)');
+    assert.equal(await page.locator('#boards-table tbody tr[data-board-id]:not([data-no-sprints])').count(), 3, 'three scrum boards to configure');
+    // The kanban board is shown and explained, not hidden.
+    const kanban = page.locator('#boards-table tbody tr[data-no-sprints]');
+    assert.equal(await kanban.count(), 1);
+    assert.match(await kanban.innerText(), /Support \(kanban\)[\s\S]*kanban board: it has no sprints/);
     // Someone else's change is shown with their name, resolved by the page.
     await page.locator('tr#board-2 .changed-by .who', { hasText: 'Ada Admin' }).waitFor();
     await page.locator('tr#board-1 .changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();

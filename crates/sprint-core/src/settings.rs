@@ -122,6 +122,12 @@ impl Default for BoardSettings {
     }
 }
 
+/// Whether a board of this Agile API type can have sprints: `scrum`, and `simple` (a team-managed
+/// project's board, when its Sprints feature is on); never `kanban`.
+pub fn board_has_sprints(kind: &str) -> bool {
+    matches!(kind, "scrum" | "simple")
+}
+
 /// Parse an IANA zone name (exact spelling).
 pub fn parse_time_zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()

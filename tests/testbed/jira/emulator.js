@@ -65,7 +65,9 @@
  *     included, parent or not); deleting a sprint moves all its issues to the backlog.
  *   - Moving a parent (to a sprint or the backlog) carries its sub-tasks; a sub-task created without sprintId
  *     joins its parent's sprint. backlogOf() = issues of the project with no sprint.
- *   - Kanban boards: sprint list and sprint create -> 400 ("The board does not support sprints.").
+ *   - Kanban boards, and team-managed (`simple`) boards with sprints off: sprint list and sprint create -> 400
+ *     ("The board does not support sprints."). A team-managed board's configuration: switch
+ *     simpleBoardConfiguration ('columns' | 'unsupported' -> 400; not documented either way).
  *   - The app with project access removed still sees the board in GET /board (listing), but gets 403 on
  *     the board itself, its configuration, sprints and issue moves.
  *   - Sprint JSON omits absent fields (no startDate on an undated sprint, no goal when none) and carries
@@ -175,6 +177,7 @@ async function createJiraEmulator(options = {}) {
     parallelSprints: false, subtaskRuleOnClose: true, nameLimit: 30, omitTotal: false,
     startOverwritesStartDate: false, goalLimit: 10000,
     eventForm: options.eventForm || 'forge',
+    simpleBoardConfiguration: options.simpleBoardConfiguration || 'columns',
     eventOffsetMinutes: options.eventOffsetMinutes ?? 0,
   };
   const listeners = new Set();
@@ -221,9 +224,9 @@ async function createJiraEmulator(options = {}) {
   addStatus({ id: '10001', name: 'In Progress', category: 'In Progress' });
   addStatus({ id: '10002', name: 'Done', category: 'Done' });
 
-  function addBoard({ id, name, type = 'scrum', projectKey, columns } = {}) {
+  function addBoard({ id, name, type = 'scrum', projectKey, columns, sprints: sprintsOn = type !== 'kanban' } = {}) {
     if (!projects.has(projectKey)) throw new Error(`addBoard: unknown project ${projectKey}`);
-    if (type !== 'scrum' && type !== 'kanban') throw new Error('addBoard: type scrum|kanban');
+    if (!['scrum', 'kanban', 'simple'].includes(type)) throw new Error('addBoard: type scrum|kanban|simple');
     const cols = (columns || [
       { name: 'To Do', statusIds: ['10000'] },
       { name: 'In Progress', statusIds: ['10001'] },
@@ -232,7 +235,9 @@ async function createJiraEmulator(options = {}) {
     for (const c of cols) for (const s of c.statusIds) if (!statuses.has(s)) throw new Error(`addBoard: unknown status ${s}`);
     const bid = Number(id ?? counters.board);
     counters.board = Math.max(counters.board, bid + 1);
-    const b = { id: bid, name: name || `${projectKey} board`, type, projectKey, columns: cols, sprintIds: [], filterId: String(counters.filter++) };
+    // `simple` = a team-managed project's board; its "Sprints" feature is a project setting (support.atlassian.com,
+    // "Enable sprints"), so `sprints` says whether it is on. Scrum boards always have sprints, kanban never.
+    const b = { id: bid, name: name || `${projectKey} board`, type, projectKey, columns: cols, sprintIds: [], filterId: String(counters.filter++), sprintsOn: type === 'scrum' || (type === 'simple' && !!sprintsOn) };
     boards.set(bid, b);
     return boardJson(b);
   }
@@ -661,12 +666,16 @@ async function createJiraEmulator(options = {}) {
   });
   route('GET', /^\/rest\/agile\/1\.0\/board\/([^/]+)\/configuration$/, (ctx, [id]) => {
     requireCaller(ctx);
-    return { status: 200, body: boardConfigJson(getBoard(ctx, id)) };
+    const b = getBoard(ctx, id);
+    // Whether a team-managed board answers its configuration is not documented (switch
+    // simpleBoardConfiguration: 'columns' answers like a scrum board, 'unsupported' a 400).
+    if (b.type === 'simple' && settings.simpleBoardConfiguration === 'unsupported') throw bad('Board configuration is not available for team-managed boards.');
+    return { status: 200, body: boardConfigJson(b) };
   });
   route('GET', /^\/rest\/agile\/1\.0\/board\/([^/]+)\/sprint$/, (ctx, [id]) => {
     requireCaller(ctx);
     const b = getBoard(ctx, id);
-    if (b.type !== 'scrum') throw bad('The board does not support sprints.');
+    if (!b.sprintsOn) throw bad('The board does not support sprints.');
     let list = sprintOrder(b);
     if (ctx.query.state) {
       const states = ctx.query.state.split(',').map((x) => x.trim()).filter(Boolean);
@@ -693,7 +702,7 @@ async function createJiraEmulator(options = {}) {
     const b = boards.get(Number(p.originBoardId));
     if (!b) throw bad(null, { originBoardId: `Board ${p.originBoardId} does not exist.` });
     requireProjectAccess(ctx, b.projectKey);
-    if (b.type !== 'scrum') throw bad('The board does not support sprints.');
+    if (!b.sprintsOn) throw bad('The board does not support sprints.');
     if (startDate != null && endDate != null && endDate < startDate) throw bad(null, { endDate: 'The end date must be after the start date.' });
     const s = addSprint({ boardId: b.id, name, goal, startDate, endDate });
     emitEvent('created', sprints.get(s.id), ctx.atlassianId);
@@ -1187,6 +1196,7 @@ async function createJiraEmulator(options = {}) {
     setAppProjectAccess(key, v) { appAccess.set(key, !!v); },
     setNameLimit(n) { settings.nameLimit = Number(n); },
     setOmitTotal(v) { settings.omitTotal = !!v; },
+    setSimpleBoardConfiguration(v) { if (!['columns', 'unsupported'].includes(v)) throw new Error(v); settings.simpleBoardConfiguration = v; },
     /** 'forge' (default: Forge's events reference) or 'rest' (Agile REST SprintBean form); offset in minutes for 'forge' dates */
     setEventForm(form, offsetMinutes = settings.eventOffsetMinutes) {
       if (!['forge', 'rest'].includes(form)) throw new Error(`unknown event form ${form}`);

@@ -13,7 +13,7 @@ async function main() {
   const body = h('div', { id: 'boards' }, h('p', { class: 'muted' }, 'Loading boards…'));
   mount(root,
     h('h1', null, 'Sprint Automation'),
-    h('p', { class: 'lede' }, `Start and close the sprints of project ${project}'s scrum boards on time, and choose where unfinished work goes. Empty fields use the site's defaults (time zone, carry-over) or the sprint's own start and end time.`),
+    h('p', { class: 'lede' }, `Start and close the sprints of project ${project}'s boards on time (scrum boards, and team-managed boards with sprints switched on), and choose where unfinished work goes. Empty fields use the site's defaults (time zone, carry-over) or the sprint's own start and end time.`),
     body);
   let data;
   try {
@@ -23,7 +23,7 @@ async function main() {
     return;
   }
   if (!data.boards.length) {
-    mount(body, h('div', { class: 'banner banner-info', id: 'no-boards' }, 'This project has no scrum boards. Create a scrum board for the project, then come back.'));
+    mount(body, h('div', { class: 'banner banner-info', id: 'no-boards' }, 'This project has no boards. Create a scrum board (or switch sprints on in a team-managed project), then come back.'));
     return;
   }
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
@@ -33,7 +33,15 @@ async function main() {
       h('thead', null, h('tr', null,
         ['Board', 'Automation', 'Carry-over', 'Time zone', 'Time of day', 'Working days and holidays', 'Keep ahead', 'Last changed', 'Next action', '']
           .map((t) => h('th', null, t)))),
-      h('tbody', null, data.boards.map((b) => boardRow(project, b)).flat()))));
+      h('tbody', null, data.boards.map((b) => (b.hasSprints === false ? noSprintsRow(b) : boardRow(project, b))).flat()))));
+}
+
+/** A board without sprints (kanban) is shown and explained, not hidden. */
+function noSprintsRow(board) {
+  return [h('tr', { dataset: { boardId: board.boardId, noSprints: 'true' }, id: `board-${board.boardId}` },
+    h('td', null, h('strong', null, board.name), h('div', { class: 'muted small' }, `board ${board.boardId}`)),
+    h('td', { colspan: 9, class: 'muted no-sprints' },
+      'This is a kanban board: it has no sprints, so there is nothing to start or close. Scrum boards, and team-managed boards with sprints switched on, can be automated.'))];
 }
 
 function boardRow(project, board) {

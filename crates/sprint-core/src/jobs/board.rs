@@ -607,12 +607,48 @@ struct Unfinished {
     parent_done: Option<String>,
 }
 
-/// The board's done statuses: those of the last column that has statuses mapped.
-fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<HashSet<String>, Response>> {
+/// How the board tells a done issue.
+#[derive(Debug, Clone, PartialEq)]
+enum Done {
+    /// In the board's right-most column with statuses (Jira's own rule for a scrum board).
+    Statuses(HashSet<String>),
+    /// The board has no readable configuration (a team-managed board may not answer it:
+    /// undocumented): the status category Done, which such boards' columns follow.
+    Category,
+}
+
+impl Done {
+    fn status(&self, status: &Value) -> bool {
+        match self {
+            Done::Statuses(ids) => ids.contains(&status_id(status)),
+            Done::Category => status["statusCategory"]["key"] == "done",
+        }
+    }
+
+    /// The JQL clause that keeps only unfinished issues.
+    fn unfinished_clause(&self) -> Option<String> {
+        match self {
+            Done::Statuses(ids) if ids.is_empty() => None,
+            Done::Statuses(ids) => {
+                let mut list: Vec<&str> = ids.iter().map(String::as_str).collect();
+                list.sort();
+                Some(format!("status not in ({})", list.join(", ")))
+            }
+            Done::Category => Some("statusCategory != Done".to_string()),
+        }
+    }
+}
+
+/// The board's done rule: the statuses of the last column that has statuses mapped, or the status
+/// category when the board has no configuration to read (400/404), as a team-managed board may.
+fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<Done, Response>> {
     let r = jira::send(
         ctx,
         &Request::get(format!("/rest/agile/1.0/board/{board_id}/configuration")),
     )?;
+    if matches!(r.status, 400 | 404) {
+        return Ok(Ok(Done::Category));
+    }
     if r.status != 200 {
         return Ok(Err(r));
     }
@@ -624,15 +660,16 @@ fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<HashSet<Strin
         .iter()
         .rev()
         .find(|c| c["statuses"].as_array().is_some_and(|s| !s.is_empty()));
-    Ok(Ok(last
-        .and_then(|c| c["statuses"].as_array())
-        .map(|s| {
-            s.iter()
-                .map(status_id)
-                .filter(|id| !id.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()))
+    Ok(Ok(Done::Statuses(
+        last.and_then(|c| c["statuses"].as_array())
+            .map(|s| {
+                s.iter()
+                    .map(status_id)
+                    .filter(|id| !id.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )))
 }
 
 fn status_id(v: &Value) -> String {
@@ -659,16 +696,10 @@ enum Unread {
 fn list_unfinished(
     ctx: &mut Ctx,
     sprint_id: u64,
-    done: &HashSet<String>,
+    done: &Done,
     which: Unread,
 ) -> JobResult<Result<Vec<Unfinished>, Response>> {
-    let mut ids: Vec<&String> = done.iter().collect();
-    ids.sort();
-    let mut clauses = Vec::new();
-    if !ids.is_empty() {
-        let list: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
-        clauses.push(format!("status not in ({})", list.join(", ")));
-    }
+    let mut clauses: Vec<String> = done.unfinished_clause().into_iter().collect();
     match which {
         Unread::InBacklog => clauses.push("sprint not in openSprints()".to_string()),
         Unread::OpenSubtasks => clauses.push("issuetype in subTaskIssueTypes()".to_string()),
@@ -696,12 +727,12 @@ fn list_unfinished(
             let f = &i["fields"];
             // The JQL already filtered; a status in the Done column would only come from an answer
             // that ignored it, and a done issue is never carried.
-            if done.contains(&status_id(&f["status"])) {
+            if done.status(&f["status"]) {
                 continue;
             }
             let subtask = f["issuetype"]["subtask"].as_bool().unwrap_or(false);
             let parent = &f["parent"];
-            let parent_done = (subtask && done.contains(&status_id(&parent["fields"]["status"])))
+            let parent_done = (subtask && done.status(&parent["fields"]["status"]))
                 .then(|| parent["key"].as_str().unwrap_or_default().to_string());
             out.push(Unfinished {
                 key: i["key"].as_str().unwrap_or_default().to_string(),

@@ -92,9 +92,12 @@ fn authorise_boards(
         }
         let body = r.body;
         rights.check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
-        if body["type"] != "scrum" {
+        if !crate::settings::board_has_sprints(body["type"].as_str().unwrap_or_default()) {
             return Err(
-                CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
+                CoreError::new(
+                    ErrorCode::OutOfRange,
+                    "boardIds: a kanban board has no sprints; scrum and team-managed boards with sprints can be planned",
+                )
                     .with_details(json!({ "field": "boardIds" }))
                     .into(),
             );

@@ -92,12 +92,22 @@ fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRe
     Ok(json!({ "settings": settings }))
 }
 
-/// A scrum board as Jira reports it.
+/// A board as Jira reports it.
 struct JiraBoard {
     id: u64,
     name: String,
     project_key: Option<String>,
-    scrum: bool,
+    /// `scrum`, `simple` (a team-managed project's board) or `kanban`.
+    kind: String,
+}
+
+impl JiraBoard {
+    /// Scrum boards have sprints, kanban boards none; a team-managed board has them when its
+    /// project's Sprints feature is on (Jira answers its sprint list with a 400 otherwise, which
+    /// the board's check reports).
+    fn has_sprints(&self) -> bool {
+        crate::settings::board_has_sprints(&self.kind)
+    }
 }
 
 fn board_of(v: &Value) -> Option<JiraBoard> {
@@ -105,7 +115,7 @@ fn board_of(v: &Value) -> Option<JiraBoard> {
         id: crate::jira_time::id(&v["id"])?,
         name: v["name"].as_str().unwrap_or_default().to_string(),
         project_key: v["location"]["projectKey"].as_str().map(str::to_string),
-        scrum: v["type"] == "scrum",
+        kind: v["type"].as_str().unwrap_or_default().to_string(),
     })
 }
 
@@ -137,6 +147,8 @@ fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>, next: Option<&
         "nextAction": next.cloned(),
         "boardId": board.id,
         "name": board.name,
+        "type": board.kind,
+        "hasSprints": board.has_sprints(),
         "configured": stored.is_some(),
         "settings": stored.map(|s| s.settings.clone()).unwrap_or_default(),
         "changedBy": stored.map(|s| s.changed_by.clone()),
@@ -155,7 +167,7 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
         let r = jira::send(
             ctx,
             &Request::get(format!(
-                "/rest/agile/1.0/board?type=scrum&projectKeyOrId={}&startAt={start_at}&maxResults=50",
+                "/rest/agile/1.0/board?projectKeyOrId={}&startAt={start_at}&maxResults=50",
                 encode(&project)
             )),
         )?;
@@ -169,7 +181,8 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
             values
                 .iter()
                 .filter_map(board_of)
-                .filter(|b| b.scrum && b.project_key.as_deref() == Some(project.as_str())),
+                // Boards without sprints are listed too: the page explains them.
+                .filter(|b| b.project_key.as_deref() == Some(project.as_str())),
         );
         if r.body["isLast"].as_bool().unwrap_or(true) || values.is_empty() {
             break;
@@ -192,7 +205,7 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
 }
 
 /// Read `projectKey` and `boardId`, check the caller administers the project, and that the board
-/// is a scrum board of that project as Jira says.
+/// is a board of that project with sprints, as Jira says.
 fn authorised_board(
     ctx: &mut Ctx,
     project: &str,
@@ -202,9 +215,12 @@ fn authorised_board(
     let rights = auth::ProjectRights::fetch(ctx, account, project)?;
     let board = fetch_board(ctx, board_id)?;
     rights.check(Some(board.project_key.as_deref().unwrap_or("")))?;
-    if !board.scrum {
+    if !board.has_sprints() {
         return Err(
-            CoreError::new(ErrorCode::OutOfRange, "only scrum boards have sprints")
+            CoreError::new(
+                ErrorCode::OutOfRange,
+                "boardId: a kanban board has no sprints; scrum and team-managed boards with sprints can be automated",
+            )
                 .with_details(json!({ "field": "boardId" }))
                 .into(),
         );
