@@ -228,3 +228,24 @@ test('close readiness finds a missing next sprint and a next sprint that will ha
   r = await bed.invokeResolver('getBoardSettings', { projectKey: 'CO', boardId: board.id }, { accountId: ADMIN });
   assert.deepEqual(r.data.nextAction.readiness.problems.map((p) => p.code), ['NO_NEXT_SPRINT']);
 });
+
+test('close readiness: a board the app can no longer read shows APP_ACCESS_MISSING until its access is back', async (t) => {
+  const { bed, j, board, s1 } = await seeded(t);
+  j.setAppProjectAccess('CO', false); // an admin removed the app's project role
+  bed.clock.set(Date.parse(S1_END) - 2 * HOUR);
+  await bed.runScheduled('sprint-check'); // the readiness look (an hour ahead is next) finds the board unreadable
+  bed.clock.set(Date.parse(S1_END) - HOUR + 2 * MIN);
+  await bed.runScheduled('sprint-check');
+  // The page lists the project's boards (Jira still lists a board the app cannot open).
+  const view = async () => {
+    const r = await bed.invokeResolver('listBoards', { projectKey: 'CO' }, { accountId: ADMIN });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    return r.data.boards.find((b) => b.boardId === board.id).nextAction.readiness;
+  };
+  assert.deepEqual((await view()).problems.map((p) => p.code), ['APP_ACCESS_MISSING']);
+  j.setAppProjectAccess('CO', true);
+  bed.clock.set(Date.parse(S1_END) + 2 * MIN);
+  await bed.runScheduled('sprint-check');
+  assert.equal(j.getSprint(s1.id).state, 'closed', 'with its access back the close happens');
+  assert.equal((await view()) || null, null, 'and the problem is gone');
+});

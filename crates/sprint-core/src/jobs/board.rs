@@ -83,6 +83,20 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
                 .board(board_id)
                 .jira(r.error_summary()),
             );
+            if matches!(r.status, 401 | 403) {
+                // The app lost its access to the board (its project role was removed): every
+                // start and close will fail until an admin gives it back; say so on the page.
+                let (_, previous) = store::load_readiness(ctx, board_id)?;
+                let found = json!({
+                    "sprintId": Value::Null,
+                    "checkedAt": now,
+                    "problems": [access_missing()],
+                });
+                let known = previous.is_some_and(|p| p["problems"] == found["problems"]);
+                if !known {
+                    store::save_readiness(ctx, board_id, Some(&found), None)?;
+                }
+            }
             let retry = engine::Upcoming {
                 at: retry,
                 kind: engine::UpcomingKind::Retry,
