@@ -249,3 +249,37 @@ test('close readiness: a board the app can no longer read shows APP_ACCESS_MISSI
   assert.equal(j.getSprint(s1.id).state, 'closed', 'with its access back the close happens');
   assert.equal((await view()) || null, null, 'and the problem is gone');
 });
+
+test('a carry-over whose moves Jira keeps refusing: the next sprint waits, and the moves are tried again 15 minutes later', async (t) => {
+  const { bed, j, s1, s2, keys } = await seeded(t);
+  bed.clock.set(Date.parse(S1_END) + 2 * MIN);
+  const fault = j.injectFault({ method: 'POST', pathMatch: `/rest/agile/1.0/sprint/${s2.id}/issue`, kind: '500', times: 20 });
+  await bed.runScheduled('sprint-check');
+  assert.ok(fault.fired() > 0);
+  assert.equal(j.getSprint(s1.id).state, 'closed');
+  assert.equal(j.getSprint(s2.id).state, 'future', 'the next sprint waits for its work');
+  const [row] = await bed.sql.query('SELECT next_due_at FROM board_schedule');
+  assert.equal(Number(row.next_due_at), Date.parse(S1_END) + 2 * MIN + 15 * MIN, 'tried again in 15 minutes, not at the daily reconcile');
+  fault.remove();
+  bed.clock.set(Date.parse(S1_END) + 17 * MIN);
+  await bed.runScheduled('sprint-check');
+  for (const k of keys.open) assert.equal(j.issue(k).sprintId, s2.id);
+  assert.equal(j.getSprint(s2.id).state, 'active');
+  assert.deepEqual(j.sprintReport(s2.id).added, [], 'carried before the start, not added during it');
+});
+
+test('a close Jira refused, then completed by a person in Jira: the app does not claim it or move what they left', async (t) => {
+  const { bed, j, s1, keys } = await seeded(t, { settings: { carryOver: 'nextSprint' } });
+  bed.clock.set(Date.parse(S1_END) + 2 * MIN);
+  j.injectFault({ method: 'POST', pathMatch: `/rest/agile/1.0/sprint/${s1.id}`, kind: '500', times: 20 });
+  await bed.runScheduled('sprint-check');
+  assert.equal(j.getSprint(s1.id).state, 'active');
+  j.clearFaults();
+  // A person completes it in Jira's dialog, sending the unfinished work to the backlog.
+  j.updateSprint(s1.id, { state: 'closed' });
+  bed.clock.advance(20 * MIN);
+  await bed.runScheduled('sprint-check');
+  assert.deepEqual(j.backlogOf('CO').map((i) => i.key), keys.open, 'their choice stands');
+  const lines = logLines(bed);
+  assert.ok(!lines.some((l) => l.reason === 'SPRINT_CLOSED'), lines.map((l) => l.reason).join(','));
+});

@@ -122,7 +122,9 @@ test('sprint issues: supported JQL and 400 for the rest', () => withJira(async (
   assert.equal(await q('assignee = currentUser()'), 400);
   assert.equal(await q('status = 1 OR status = 2'), 400);
   assert.equal(await q('statusCategory = Frozen'), 400);
-  assert.deepEqual(await q('sprint in openSprints()'), ['SA-1', 'SA-2', 'SA-3', 'SA-4']);
+  // S has not started: "open" sprints are the started ones (Jira's JQL functions reference).
+  assert.deepEqual(await q('sprint in openSprints()'), []);
+  assert.deepEqual(await q('sprint in futureSprints()'), ['SA-1', 'SA-2', 'SA-3', 'SA-4']);
   assert.deepEqual(await q('sprint in closedSprints()'), []);
 }));
 
@@ -145,11 +147,12 @@ test('a closed sprint keeps its record: its issue list, each issue\'s closed spr
   assert.deepEqual(jira.backlogOf('SA').map((i) => i.key), ['SA-2', 'SA-3', 'SA-4', 'SA-5']);
   assert.deepEqual(jira.issue('SA-2').closedSprintIds, [s.id]);
   assert.deepEqual(jira.issue('SA-3').closedSprintIds, [], 'removed before the close: not in its Sprint field');
-  const list = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?fields=closedSprints&jql=${encodeURIComponent('status not in (10002) AND sprint not in openSprints()')}`);
+  const jql = encodeURIComponent('status not in (10002) AND sprint not in openSprints() AND sprint not in futureSprints()');
+  const list = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?fields=closedSprints&jql=${jql}`);
   assert.deepEqual(list.body.issues.map((i) => i.key), ['SA-2', 'SA-5']);
   assert.equal(list.body.issues[0].fields.closedSprints[0].id, s.id);
   await call(jira, 'POST', `${A}/sprint/${next.id}/issue`, { body: { issues: ['SA-2'] } });
-  const left = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?jql=${encodeURIComponent('status not in (10002) AND sprint not in openSprints()')}`);
+  const left = await call(jira, 'GET', `${A}/sprint/${s.id}/issue?jql=${jql}`);
   assert.deepEqual(left.body.issues.map((i) => i.key), ['SA-5'], 'moved on: no longer left in the backlog');
 }));
 

@@ -24,10 +24,15 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
             return Some(d.with_timezone(&Utc));
         }
     }
-    // `+01` (hours only): chrono's %z wants minutes.
-    let (head, tail) = s.split_at(s.len().saturating_sub(3));
+    // `+01` (hours only): chrono's %z wants minutes. (Byte positions: only on ASCII text, so a
+    // payload with other characters is refused, never a panic.)
+    if !s.is_ascii() || s.len() < 4 {
+        return None;
+    }
+    let (head, tail) = s.split_at(s.len() - 3);
     if (tail.starts_with('+') || tail.starts_with('-'))
         && tail[1..].bytes().all(|b| b.is_ascii_digit())
+        && !head.ends_with(['+', '-'])
     {
         return parse(&format!("{head}{tail}00"));
     }
@@ -93,6 +98,11 @@ mod tests {
             "tomorrow",
             "2026-13-02T08:00:00Z",
             "2026-03-02T08:00:00+2500",
+            "x€x",
+            "€",
+            "2026-03-02T08:00:00€+01",
+            "+01",
+            "x+01",
         ] {
             assert_eq!(parse(s), None, "{s}");
         }

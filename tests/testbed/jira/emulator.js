@@ -474,9 +474,6 @@ async function createJiraEmulator(options = {}) {
       if (!i.closedSprintIds.includes(sp.id)) i.closedSprintIds.push(sp.id);
     }
   }
-  function inOpenSprint(i) {
-    return i.sprintId != null && sprints.has(i.sprintId) && sprints.get(i.sprintId).state !== 'closed';
-  }
 
   function openIssuesToBacklog(s, { all = false } = {}) {
     const b = boards.get(s.originBoardId);
@@ -840,7 +837,7 @@ async function createJiraEmulator(options = {}) {
    *   status (=|!=) <id or "name">;  status (in|not in) (<id or "name">, ...)
    *   issuetype (=|!=) <name>;  issuetype (in|not in) (subTaskIssueTypes()|standardIssueTypes())
    *   key (in|not in) (<KEY>, ...)
-   *   sprint (in|not in) (openSprints()|closedSprints())
+   *   sprint (in|not in) (openSprints()|futureSprints()|closedSprints())
    */
   function parseJql(jql) {
     if (jql == null || !String(jql).trim()) return () => true;
@@ -881,10 +878,14 @@ async function createJiraEmulator(options = {}) {
         const eq = m[1] === '=';
         return (i) => (i.issueType.toLowerCase() === v || ISSUE_TYPES[i.issueType] === v) === eq;
       }
-      if ((m = /^sprint\s+(not\s+in|in)\s+(openSprints|closedSprints)\(\)$/i.exec(c))) {
+      // openSprints(): "a sprint that was started, but has not yet been completed" (Jira's JQL functions
+      // reference, after JSWCLOUD-15217: the active ones); futureSprints(): not started yet.
+      if ((m = /^sprint\s+(not\s+in|in)\s+(openSprints|closedSprints|futureSprints)\(\)$/i.exec(c))) {
         const neg = /not/i.test(m[1]);
-        const open = /^open/i.test(m[2]);
-        return (i) => (open ? inOpenSprint(i) : i.closedSprintIds.length > 0) !== neg;
+        const which = m[2].toLowerCase();
+        const inState = (st) => i0 => i0.sprintId != null && sprints.has(i0.sprintId) && sprints.get(i0.sprintId).state === st;
+        const test = which === 'opensprints' ? inState('active') : which === 'futuresprints' ? inState('future') : (i0) => i0.closedSprintIds.length > 0;
+        return (i) => test(i) !== neg;
       }
       if ((m = /^key\s+(not\s+in|in)\s*\(([^)]*)\)$/i.exec(c))) {
         const vals = list(m[2]);

@@ -83,16 +83,30 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
                 .board(board_id)
                 .jira(r.error_summary()),
             );
+            // A readiness look due now waits for the retry too (else every five-minute check
+            // would pick the board again).
+            let (look_at, previous) = store::load_readiness(ctx, board_id)?;
+            if !matches!(r.status, 401 | 403)
+                && look_at.is_some_and(|t| t <= now.timestamp_millis())
+            {
+                store::save_readiness(
+                    ctx,
+                    board_id,
+                    previous.as_ref(),
+                    Some(retry.timestamp_millis()),
+                )?;
+            }
             if matches!(r.status, 401 | 403) {
                 // The app lost its access to the board (its project role was removed): every
                 // start and close will fail until an admin gives it back; say so on the page.
-                let (_, previous) = store::load_readiness(ctx, board_id)?;
                 let found = json!({
                     "sprintId": Value::Null,
                     "checkedAt": now,
                     "problems": [access_missing()],
                 });
-                let known = previous.is_some_and(|p| p["problems"] == found["problems"]);
+                let known = previous
+                    .as_ref()
+                    .is_some_and(|p| p["problems"] == found["problems"]);
                 if !known {
                     store::save_readiness(ctx, board_id, Some(&found), None)?;
                 }
@@ -110,17 +124,31 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
     for id in missed_sprints(ctx, &sprints)? {
         run.handled.insert(id, Handled::Missed);
     }
-    settle_interrupted(ctx, &policy, board_id, &mut sprints)?;
+    let mut carry_pending = false;
+    settle_interrupted(ctx, &policy, board_id, &mut sprints, &mut carry_pending)?;
 
     let mut done = Vec::new();
     while let Some(action) = engine::next_action(&policy, &sprints, &run, now) {
         match action {
             Action::Close(s) => {
-                let h = close(ctx, &policy, board_id, &s, &mut sprints, stored.changed_at)?;
+                let h = close(
+                    ctx,
+                    &policy,
+                    board_id,
+                    &s,
+                    &mut sprints,
+                    stored.changed_at,
+                    &mut carry_pending,
+                )?;
                 run.handled.insert(s.id, h);
                 if h == Handled::Closed {
                     mark(&mut sprints, s.id, SprintState::Closed);
                     done.push(json!({ "closed": s.id }));
+                }
+                if carry_pending {
+                    // The unfinished work is still in the backlog: the next sprint waits for it
+                    // (a start now would record it as added after the start).
+                    break;
                 }
             }
             Action::Start { sprint, start, end } => {
@@ -162,7 +190,18 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
         }
     }
     look_ahead(ctx, &policy, board_id, &sprints)?;
-    let next = engine::upcoming(&policy, &sprints, &run, now);
+    let mut next = engine::upcoming(&policy, &sprints, &run, now);
+    if carry_pending {
+        // A carry-over that did not finish is tried again soon, not at the daily reconcile.
+        let retry = now + engine::RETRY_AFTER;
+        if next.is_none_or(|u| u.at > retry) {
+            next = Some(engine::Upcoming {
+                at: retry,
+                kind: engine::UpcomingKind::Retry,
+                sprint_id: 0,
+            });
+        }
+    }
     release(ctx, board_id, owner, next)?;
     let due = next.map(|u| u.at);
     Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
@@ -296,9 +335,11 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
     match done_statuses(ctx, board_id)? {
         Ok(done) => match list_unfinished(ctx, closing.id, &done, Unread::OpenSubtasks)? {
             Ok(open) => {
-                let mut keys: Vec<String> =
-                    open.into_iter().filter_map(|i| i.parent_done).collect();
-                keys.dedup();
+                let mut seen = HashSet::new();
+                let mut keys: Vec<String> = (open.into_iter())
+                    .filter_map(|i| i.parent_done)
+                    .filter(|k| seen.insert(k.clone()))
+                    .collect();
                 keys.truncate(20);
                 if !keys.is_empty() {
                     problems.insert(
@@ -311,11 +352,13 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
                 }
             }
             Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
-            Err(_) => {}
+            Err(_) => {
+                return look_again_later(ctx, board_id, previous.as_ref(), same_sprint, close_at)
+            }
         },
         Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
-        // Jira could not answer now: the next look tries again; nothing is claimed.
-        Err(_) => {}
+        // Jira could not answer now: nothing is claimed, and the look is tried again.
+        Err(_) => return look_again_later(ctx, board_id, previous.as_ref(), same_sprint, close_at),
     }
     let before: Vec<engine::ReadinessProblem> = previous
         .as_ref()
@@ -371,6 +414,21 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
         "problems": problems,
     });
     store::save_readiness(ctx, board_id, Some(&found), next_look)?;
+    Ok(())
+}
+
+/// Jira could not answer the look: the last findings stay as they were, and the board is looked at
+/// again after [`engine::RETRY_AFTER`] while the close is still ahead.
+fn look_again_later(
+    ctx: &mut Ctx,
+    board_id: u64,
+    previous: Option<&Value>,
+    same_sprint: bool,
+    close_at: DateTime<Utc>,
+) -> JobResult<()> {
+    let again = ctx.now() + engine::RETRY_AFTER;
+    let next = (again < close_at).then(|| again.timestamp_millis());
+    store::save_readiness(ctx, board_id, previous.filter(|_| same_sprint), next)?;
     Ok(())
 }
 
@@ -507,6 +565,7 @@ fn settle_interrupted(
     policy: &Policy,
     board_id: u64,
     sprints: &mut Vec<Sprint>,
+    carry_pending: &mut bool,
 ) -> JobResult<()> {
     let rows = store::rows(
         ctx,
@@ -546,9 +605,11 @@ fn settle_interrupted(
             Some("closing") if gone => {
                 record(ctx, id, board_id, "carrying", None)?;
                 confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
-                finish_carry_over(ctx, policy, board_id, id, sprints)?;
+                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints)?;
             }
-            Some("carrying") if gone => finish_carry_over(ctx, policy, board_id, id, sprints)?,
+            Some("carrying") if gone => {
+                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints)?;
+            }
             _ => {}
         }
     }
@@ -715,7 +776,9 @@ fn list_unfinished(
 ) -> JobResult<Result<Vec<Unfinished>, Response>> {
     let mut clauses: Vec<String> = done.unfinished_clause().into_iter().collect();
     match which {
-        Unread::InBacklog => clauses.push("sprint not in openSprints()".to_string()),
+        // "Open" sprints are the started ones in Jira's JQL reference; future ones are named too.
+        Unread::InBacklog => clauses
+            .push("sprint not in openSprints() AND sprint not in futureSprints()".to_string()),
         Unread::OpenSubtasks => clauses.push("issuetype in subTaskIssueTypes()".to_string()),
         Unread::All => {}
     }
@@ -849,6 +912,7 @@ fn close(
     s: &Sprint,
     sprints: &mut Vec<Sprint>,
     settings_changed_at: i64,
+    carry_pending: &mut bool,
 ) -> JobResult<Handled> {
     let now = ctx.now();
     let done = match done_statuses(ctx, board_id)? {
@@ -877,11 +941,12 @@ fn close(
             )
         }
     };
-    let mut blockers: Vec<&str> = unfinished
+    let mut seen = HashSet::new();
+    let blockers: Vec<&str> = unfinished
         .iter()
         .filter_map(|i| i.parent_done.as_deref())
+        .filter(|k| seen.insert(*k))
         .collect();
-    blockers.dedup();
     if !blockers.is_empty() {
         let shown: Vec<&str> = blockers.iter().take(20).copied().collect();
         ctx.log(
@@ -947,6 +1012,9 @@ fn close(
             &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
         )?;
         if again.body["state"] != "closed" {
+            // Not closed, for certain: the rollover is no longer "closing" (a person may complete
+            // the sprint by hand and choose where its work goes; that close is not ours).
+            record(ctx, s.id, board_id, "waiting", None)?;
             return fail(
                 ctx,
                 board_id,
@@ -985,13 +1053,15 @@ fn close(
     );
     if carry_over(ctx, board_id, s.id, destination, &carry)? {
         record(ctx, s.id, board_id, "closed", None)?;
+    } else {
+        *carry_pending = true;
     }
     Ok(Handled::Closed)
 }
 
 /// Move a closed sprint's unfinished issues (in rank order) from the backlog, where Jira put them,
 /// to the destination sprint. To the backlog there is nothing to move. `false` when a move failed
-/// (logged): the rollover stays in `closing` and the next run finishes it.
+/// (logged): the rollover stays in `carrying` and a run 15 minutes later finishes it.
 fn carry_over(
     ctx: &mut Ctx,
     board_id: u64,
@@ -1053,19 +1123,20 @@ fn finish_carry_over(
     board_id: u64,
     sprint_id: u64,
     sprints: &mut Vec<Sprint>,
-) -> JobResult<()> {
+) -> JobResult<bool> {
     let done = match done_statuses(ctx, board_id)? {
         Ok(d) => d,
         Err(r) => {
+            let what = "board configuration could not be read";
             fail(
                 ctx,
                 board_id,
                 sprint_id,
                 "BOARD_CONFIGURATION_UNREADABLE",
-                "board configuration could not be read",
+                what,
                 &r,
             )?;
-            return Ok(());
+            return Ok(false);
         }
     };
     let left = match list_unfinished(ctx, sprint_id, &done, Unread::InBacklog)? {
@@ -1073,15 +1144,9 @@ fn finish_carry_over(
         // The sprint is gone (deleted): nothing of it can be carried any more.
         Err(r) if r.status == 404 => Vec::new(),
         Err(r) => {
-            fail(
-                ctx,
-                board_id,
-                sprint_id,
-                "ISSUES_UNREADABLE",
-                "its issues could not be read",
-                &r,
-            )?;
-            return Ok(());
+            let what = "its issues could not be read";
+            fail(ctx, board_id, sprint_id, "ISSUES_UNREADABLE", what, &r)?;
+            return Ok(false);
         }
     };
     let carry: Vec<String> = left
@@ -1089,36 +1154,43 @@ fn finish_carry_over(
         .filter(|i| !i.subtask)
         .map(|i| i.key.clone())
         .collect();
-    let closed = Sprint {
-        id: sprint_id,
-        name: String::new(),
-        state: SprintState::Closed,
-        start: None,
-        end: None,
-        origin_board_id: Some(board_id),
-    };
     let destination = if carry.is_empty() {
         None
     } else {
+        // The closed sprint's own name and dates name and date a follow-on sprint, if one is made.
+        let read = jira::send(
+            ctx,
+            &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
+        )?;
+        let closed = Sprint::from_jira(&read.body).unwrap_or(Sprint {
+            id: sprint_id,
+            name: String::new(),
+            state: SprintState::Closed,
+            start: None,
+            end: None,
+            origin_board_id: Some(board_id),
+        });
         match destination(ctx, policy, board_id, &closed, sprints)? {
             Ok(d) => d,
             Err(r) => {
+                let what = "the sprint for unfinished work could not be created";
                 fail(
                     ctx,
                     board_id,
                     sprint_id,
                     "DESTINATION_UNAVAILABLE",
-                    "the sprint for unfinished work could not be created",
+                    what,
                     &r,
                 )?;
-                return Ok(());
+                return Ok(false);
             }
         }
     };
-    if carry_over(ctx, board_id, sprint_id, destination, &carry)? {
+    let moved = carry_over(ctx, board_id, sprint_id, destination, &carry)?;
+    if moved {
         record(ctx, sprint_id, board_id, "closed", None)?;
     }
-    Ok(())
+    Ok(moved)
 }
 
 /// Where unfinished work goes: `Ok(None)` is the backlog.

@@ -38,7 +38,7 @@ pub(crate) fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<V
         SprintState::Closed if event_type.ends_with(":closed:sprint") => {
             let ours = store::rows(
                 ctx,
-                "SELECT phase FROM rollovers WHERE sprint_id = ? AND phase IN ('closing', 'carrying', 'closed')",
+                "SELECT phase FROM rollovers WHERE sprint_id = ? AND phase IN ('carrying', 'closed')",
                 vec![json!(sprint.id)],
             )?;
             if ours.is_empty() {

@@ -288,7 +288,7 @@ fn check_keep_ahead_names(
         return Ok(());
     }
     let sprints =
-        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::All)? {
+        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)? {
             Ok(s) => s,
             Err(r) => return Err(jira_failure("reading the board's sprints", &r).into()),
         };
