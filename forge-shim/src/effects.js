@@ -67,6 +67,12 @@ async function jira(effect, inv) {
     }
     const retryAfter = Number(res.headers.get('Retry-After'));
     if (res.headers.get('Retry-After') !== null && Number.isFinite(retryAfter)) result.retryAfterSeconds = retryAfter;
+    // Which of Jira's limits refused a 429 (burst, per-issue writes, or the points quota), and when
+    // it resets: the core tells them apart.
+    const reason = res.headers.get('RateLimit-Reason');
+    if (reason) result.rateLimitReason = String(reason).slice(0, 64);
+    const reset = Date.parse(res.headers.get('X-RateLimit-Reset') || '');
+    if (Number.isFinite(reset)) result.rateLimitResetMs = reset;
   } catch (e) {
     const code = e && e.code === 'ROUTE_NOT_ALLOWED' ? 'ROUTE_NOT_ALLOWED' : 'NETWORK';
     return { error: { code, message: String(e && e.message ? e.message : e).slice(0, 200) } };

@@ -140,6 +140,13 @@ pub struct EffectResult {
     /// Jira: `X-RateLimit-Limit`, when the answer carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_limit: Option<u32>,
+    /// Jira: `RateLimit-Reason` of a 429 (`jira-burst-based`, `jira-per-issue-on-write`,
+    /// `jira-quota-global-based`, `jira-quota-tenant-based`; `jira-cost-based` is reported too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_reason: Option<String>,
+    /// Jira: `X-RateLimit-Reset` of a 429, as epoch milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_reset_ms: Option<i64>,
     /// Sql: rows of a read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<Value>>,

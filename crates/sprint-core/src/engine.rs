@@ -391,6 +391,8 @@ pub enum LateCause {
     SettingsChanged,
     /// No check ran between the instant and now (missed ticks, automation off for the site).
     MissedChecks,
+    /// Jira's points quota refused the app's calls until this instant.
+    QuotaWall(DateTime<Utc>),
 }
 
 impl LateCause {
@@ -410,6 +412,10 @@ impl LateCause {
                 "the board's automation was switched on or changed after it was due".to_string()
             }
             LateCause::MissedChecks => "no check ran between then and now".to_string(),
+            LateCause::QuotaWall(until) => format!(
+                "Jira's points quota for the app was used up until {} UTC",
+                until.format("%H:%M")
+            ),
         }
     }
 }

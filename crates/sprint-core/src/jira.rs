@@ -154,14 +154,48 @@ fn send_with(
     retry: fn(&EffectResult) -> bool,
 ) -> Result<Response, Suspend> {
     let mut attempt = 0;
+    let as_app = request.actor == Actor::App;
     loop {
         attempt += 1;
+        // Behind Jira's points quota wall no call is made as the app until the reset (calls as
+        // the user, from the pages, draw on no app quota).
+        let now_ms = ctx.now().timestamp_millis();
+        if as_app && ctx.jira_wall_until().is_some_and(|w| w > now_ms) {
+            return Ok(walled());
+        }
         // A retry has just waited its backoff: pace only first attempts.
         if attempt == 1 && ctx.pace_ms() > 0 {
             let ms = ctx.pace_ms();
             ctx.perform(Effect::Wait { ms })?;
         }
         let r = ctx.perform(request.effect())?;
+        if let Some(until) = quota_wall_until(&r, now_ms).filter(|_| as_app) {
+            // Retrying cannot help before the reset, and every call spends the pool that every
+            // site of the app shares: stop, and tell every later job through the settings row.
+            ctx.set_jira_wall_until(Some(until));
+            // Straight through `perform` (a send cannot fail with a coded error): a storage
+            // failure only means the next job learns of the wall from Jira again.
+            let recorded = ctx.perform(crate::store::record_jira_wall_effect(until))?;
+            if recorded.affected_rows.unwrap_or(0) > 0 {
+                let at = chrono::DateTime::from_timestamp_millis(until).unwrap_or(ctx.now());
+                ctx.log(crate::log::LogEntry::new(
+                    ctx.now(),
+                    crate::log::Level::Warn,
+                    crate::log::LogKind::Skipped,
+                    "JIRA_QUOTA_WALL",
+                    format!(
+                        "Jira's points quota for the app is used up ({}): no Jira call as the app until {} UTC; due starts and closes happen then and say how late",
+                        r.rate_limit_reason.as_deref().unwrap_or("429"),
+                        at.format("%Y-%m-%d %H:%M")
+                    ),
+                ));
+            }
+            return Ok(Response {
+                status: 429,
+                body: r.body.unwrap_or(Value::Null),
+                failure: None,
+            });
+        }
         let pace = next_pace(ctx.pace_ms(), &r);
         ctx.set_pace_ms(pace);
         if !retry(&r) || attempt >= MAX_ATTEMPTS {
@@ -186,6 +220,38 @@ fn send_with(
             });
         }
         ctx.perform(Effect::Wait { ms })?;
+    }
+}
+
+/// Until when Jira's points quota refuses the app (epoch ms), if this answer is that refusal: a
+/// 429 whose `RateLimit-Reason` names the quota (`jira-quota-global-based`, `jira-quota-tenant-based`,
+/// or the reported `jira-cost-based`). The burst and per-issue limits (`jira-burst-based`,
+/// `jira-per-issue-on-write`) are waited out within the run instead.
+pub fn quota_wall_until(r: &EffectResult, now_ms: i64) -> Option<i64> {
+    let reason = r.rate_limit_reason.as_deref()?;
+    if r.status != Some(429) || !(reason.contains("quota") || reason.contains("cost")) {
+        return None;
+    }
+    let after = r
+        .retry_after_seconds
+        .map(|s| now_ms + (s * 1000.0).ceil() as i64);
+    Some(
+        r.rate_limit_reset_ms
+            .or(after)
+            .unwrap_or(now_ms + 3_600_000)
+            .max(now_ms + 1_000),
+    )
+}
+
+/// The answer a call behind the quota wall gets without being made.
+fn walled() -> Response {
+    Response {
+        status: 429,
+        body: Value::Null,
+        failure: Some(crate::effect::Failure {
+            code: "JIRA_QUOTA_WALL".to_string(),
+            message: "not sent: Jira's points quota refuses the app until its reset".to_string(),
+        }),
     }
 }
 
@@ -305,5 +371,55 @@ mod tests {
             ),
             50
         );
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::*;
+
+    fn refusal(reason: &str, retry: Option<f64>, reset: Option<i64>) -> EffectResult {
+        EffectResult {
+            status: Some(429),
+            retry_after_seconds: retry,
+            rate_limit_reason: Some(reason.to_string()),
+            rate_limit_reset_ms: reset,
+            ..EffectResult::default()
+        }
+    }
+
+    #[test]
+    fn only_the_points_quota_is_a_wall() {
+        let now = 1_000_000;
+        for reason in ["jira-burst-based", "jira-per-issue-on-write"] {
+            assert_eq!(
+                quota_wall_until(&refusal(reason, Some(1.0), None), now),
+                None,
+                "{reason}"
+            );
+        }
+        for reason in [
+            "jira-quota-global-based",
+            "jira-quota-tenant-based",
+            "jira-cost-based",
+        ] {
+            let reset = now + 1_847_000;
+            assert_eq!(
+                quota_wall_until(&refusal(reason, Some(1847.0), Some(reset)), now),
+                Some(reset),
+                "{reason}"
+            );
+            assert_eq!(
+                quota_wall_until(&refusal(reason, Some(60.0), None), now),
+                Some(now + 60_000)
+            );
+            assert_eq!(
+                quota_wall_until(&refusal(reason, None, None), now),
+                Some(now + 3_600_000)
+            );
+        }
+        let mut ok = refusal("jira-quota-global-based", None, None);
+        ok.status = Some(200);
+        assert_eq!(quota_wall_until(&ok, now), None);
     }
 }

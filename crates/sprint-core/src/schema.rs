@@ -155,6 +155,12 @@ pub const MIGRATIONS: &[Declared] = &[
         ddl: "ALTER TABLE board_schedule ADD COLUMN IF NOT EXISTS readiness_at BIGINT NULL, \
               ADD COLUMN IF NOT EXISTS readiness TEXT NULL",
     },
+    // Jira's points quota: until when it refuses the app's calls (epoch ms), so no job calls
+    // Jira before the reset.
+    Declared {
+        name: "v015_global_settings_jira_wall",
+        ddl: "ALTER TABLE global_settings ADD COLUMN IF NOT EXISTS jira_wall_until BIGINT NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

@@ -102,6 +102,7 @@ pub struct Ctx<'a> {
     pending: Vec<EffectRequest>,
     log_retention_days: u32,
     pace_ms: u64,
+    jira_wall_until: Option<i64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -115,6 +116,7 @@ impl<'a> Ctx<'a> {
             pending: Vec::new(),
             log_retention_days: crate::settings::GlobalSettings::default().log_retention_days,
             pace_ms: 0,
+            jira_wall_until: None,
         }
     }
 
@@ -181,6 +183,17 @@ impl<'a> Ctx<'a> {
     /// Set the pause before the next Jira call.
     pub fn set_pace_ms(&mut self, ms: u64) {
         self.pace_ms = ms;
+    }
+
+    /// Until when (epoch ms) Jira's points quota refuses the app's calls, as far as this run knows
+    /// (from the global settings row, or a refusal in this run).
+    pub fn jira_wall_until(&self) -> Option<i64> {
+        self.jira_wall_until
+    }
+
+    /// Note Jira's points quota wall (see [`Ctx::jira_wall_until`]).
+    pub fn set_jira_wall_until(&mut self, until: Option<i64>) {
+        self.jira_wall_until = until.max(self.jira_wall_until);
     }
 
     /// Keep log entries written from now on for this many days (from the global settings).

@@ -53,13 +53,15 @@ fn opt_string(v: &Value) -> Option<String> {
 pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
     let r = rows(
         ctx,
-        "SELECT automation_enabled, default_time_zone, default_carry_over, log_retention_days \
-         FROM global_settings WHERE id = ?",
+        "SELECT automation_enabled, default_time_zone, default_carry_over, log_retention_days, \
+         jira_wall_until FROM global_settings WHERE id = ?",
         vec![json!(1)],
     )?;
     let Some(row) = r.first() else {
         return Ok(GlobalSettings::default());
     };
+    // Jira's points quota wall travels with the settings every job reads first.
+    ctx.set_jira_wall_until(int(&row["jira_wall_until"]));
     let d = GlobalSettings::default();
     Ok(GlobalSettings {
         automation_enabled: boolean(&row["automation_enabled"]),
@@ -72,6 +74,17 @@ pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
             .map(|n| n as u32)
             .unwrap_or(d.log_retention_days),
     })
+}
+
+/// The statement that records Jira's points quota wall (`until`, epoch ms) unless a later one is
+/// recorded: one changed row means this is news, and the caller logs it (once per wall).
+pub fn record_jira_wall_effect(until: i64) -> Effect {
+    Effect::Sql {
+        sql: "UPDATE global_settings SET jira_wall_until = ? WHERE id = ? \
+              AND (jira_wall_until IS NULL OR jira_wall_until < ?)"
+            .to_string(),
+        params: vec![json!(until), json!(1), json!(until)],
+    }
 }
 
 /// Write the global settings row.

@@ -187,6 +187,7 @@ async function createJiraEmulator(options = {}) {
   const scripted = []; // fault rules
   let faultRate = null; // {rate, kinds, rand, latencyMs, retryAfterSeconds, pathMatch}
   let rateLimit = null; // {capacity, refillPerSecond, tokens, last, allowed, limited}
+  let quota = null; // {perHour, reason, hour, spent, refused}: the app's hourly points quota
   let ruleSeq = 0;
   let url = '';
   let closed = false;
@@ -968,6 +969,7 @@ async function createJiraEmulator(options = {}) {
     entry.status = status;
     entry.points = pointsOf(entry, status, body);
     pointStats.total += entry.points;
+    if (quota && entry.provider === 'app' && !entry.quotaRefused) quota.spent += entry.points;
     pointStats.byProvider[entry.provider] = (pointStats.byProvider[entry.provider] || 0) + entry.points;
     const h = { ...headers };
     let payload = '';
@@ -1042,6 +1044,22 @@ async function createJiraEmulator(options = {}) {
     }
 
     let extraHeaders = {};
+    if (provider === 'app' && quota) {
+      // The hourly points quota (developer.atlassian.com/cloud/jira/platform/rate-limiting): "All requests
+      // are denied until the next hourly reset", 429 with Retry-After to the top of the UTC hour.
+      const t = now();
+      const hour = Math.floor(t / 3600000);
+      if (hour !== quota.hour) Object.assign(quota, { hour, spent: 0 });
+      if (quota.spent >= quota.perHour) {
+        quota.refused += 1;
+        entry.quotaRefused = true;
+        const reset = (hour + 1) * 3600000;
+        return send(res, entry, 429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, {
+          'Retry-After': String(Math.max(1, Math.ceil((reset - t) / 1000))), 'X-RateLimit-Limit': String(quota.perHour),
+          'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': new Date(reset).toISOString(), 'RateLimit-Reason': quota.reason,
+        });
+      }
+    }
     if (provider === 'app') {
       const t = takeToken();
       if (!t.ok) {
@@ -1197,6 +1215,14 @@ async function createJiraEmulator(options = {}) {
     setAppProjectAccess(key, v) { appAccess.set(key, !!v); },
     setNameLimit(n) { settings.nameLimit = Number(n); },
     setOmitTotal(v) { settings.omitTotal = !!v; },
+    /** The app's hourly points quota ({perHour, reason} | null). The docs name `jira-quota-global-based`
+     *  (Tier 1) and `jira-quota-tenant-based` (Tier 2); `jira-cost-based` is reported from production. */
+    setPointsQuota(cfg) {
+      if (!cfg) { quota = null; return; }
+      const hour = Math.floor(now() / 3600000);
+      quota = { perHour: cfg.perHour, reason: cfg.reason || 'jira-quota-global-based', hour, spent: cfg.spent || 0, refused: 0 };
+    },
+    quotaStats() { return quota ? { ...quota } : null; },
     setSimpleBoardConfiguration(v) { if (!['columns', 'unsupported'].includes(v)) throw new Error(v); settings.simpleBoardConfiguration = v; },
     /** 'forge' (default: Forge's events reference) or 'rest' (Agile REST SprintBean form); offset in minutes for 'forge' dates */
     setEventForm(form, offsetMinutes = settings.eventOffsetMinutes) {

@@ -29,6 +29,7 @@ export const ERROR_MESSAGES = {
   DRIVER_CONTRACT: 'The app hit an internal error. Try again; if it happens again, report it to the app\'s vendor.',
   NETWORK: 'The app could not be reached. Check your connection and try again.',
   BAD_RESPONSE: 'The app gave an answer the page does not understand. Reload the page.',
+  JIRA_QUOTA_WALL: 'Jira\'s hourly quota for the app is used up; the app waits for its reset.',
 };
 
 export function errorSentence(code) {
@@ -68,6 +69,7 @@ export const REASON_MESSAGES = {
   NAME_EMPTY: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives an empty name. Change the template in the project settings.',
   CLOSE_NOT_READY: 'A look ahead of the sprint\'s automated close found something that would block or surprise it; the project settings page shows it next to the board.',
   CLOSE_READY: 'What would have blocked the sprint\'s automated close is fixed.',
+  JIRA_QUOTA_WALL: 'Jira\'s hourly points quota for the app (shared by every site the app is installed on) was used up. The app made no Jira call until the quota reset; the starts and closes that were due then happened at the first check after it, and say how late.',
   EVENT_UNREADABLE: 'Jira sent a sprint event the app could not read. The app reads the board from Jira at the next check instead, so nothing is missed.',
 };
 

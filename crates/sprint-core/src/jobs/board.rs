@@ -489,7 +489,7 @@ pub(crate) fn create_sprint(
                 return Ok(Ok(s));
             }
         } else if (400..500).contains(&r.status) {
-            // Refused: it did not happen and will not on a retry.
+            // Refused: it did not happen (a 429 included), and a retry now would not help.
             return Ok(Err(r));
         }
         if let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open)? {
@@ -890,6 +890,14 @@ fn late_cause(
         "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
         vec![json!(sprint_id)],
     )?;
+    // Jira's quota wall explains any lateness it covered.
+    if let Some(until) = ctx
+        .jira_wall_until()
+        .filter(|&w| w > due.timestamp_millis())
+        .and_then(DateTime::from_timestamp_millis)
+    {
+        return Ok(engine::LateCause::QuotaWall(until));
+    }
     if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
         return Ok(engine::LateCause::Blocked(code.to_string()));
     }

@@ -584,6 +584,29 @@ pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
 
 /// The worker: create the job's pending sprints in date order, resumable at any point. One
 /// worker holds a job at a time (a lease it renews); queue deliveries may come twice.
+/// Jira's points quota refuses the app's calls for a while yet.
+fn wall_ahead(ctx: &Ctx) -> bool {
+    ctx.jira_wall_until()
+        .is_some_and(|w| w > ctx.now().timestamp_millis())
+}
+
+/// Behind Jira's points quota wall the job makes no call: it comes back through the queue at the
+/// reset (at most the queue's 900 s delay at a time), its planned sprints still planned.
+fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
+    let Some(until) = ctx.jira_wall_until().filter(|_| wall_ahead(ctx)) else {
+        return Ok(None);
+    };
+    let secs = ((until - ctx.now().timestamp_millis()) / 1000 + 1).clamp(1, 900) as u32;
+    ctx.perform(Effect::Enqueue {
+        queue: super::tick::QUEUE.to_string(),
+        body: json!({ "job": "bulk", "jobId": job_id }),
+        delay_seconds: secs,
+    })?;
+    Ok(Some(
+        json!({ "jobId": job_id, "result": "waitingForJiraQuota", "until": until }),
+    ))
+}
+
 pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let Some(job) = load_job(ctx, job_id)? else {
         return Ok(json!({ "jobId": job_id, "result": "missing" }));
@@ -613,6 +636,9 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     }
     let global = store::load_global(ctx)?;
     ctx.set_log_retention(global.log_retention_days);
+    if let Some(back) = wait_out_wall(ctx, job_id)? {
+        return Ok(back);
+    }
     let rows = load_rows(ctx, job_id)?;
     let mut boards: Vec<u64> = rows.iter().map(|r| r.board_id).collect();
     boards.dedup();
@@ -691,6 +717,10 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                                 .sprint(created.id),
                             );
                             ("created", Some(created.id), None)
+                        }
+                        Err(_) if wall_ahead(ctx) => {
+                            // Jira's points quota: the rest of the job waits for the reset.
+                            return Ok(wait_out_wall(ctx, job_id)?.unwrap_or_default());
                         }
                         Err(r) => {
                             let s = r.error_summary();

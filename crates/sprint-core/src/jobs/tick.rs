@@ -21,6 +21,11 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
         return Ok(json!({ "result": "disabled" }));
     }
     let now = ctx.now().timestamp_millis();
+    // Behind Jira's points quota wall no board is looked at: the postponed work is due when the
+    // quota resets and runs at the first check after it (the wall was logged once, when hit).
+    if let Some(until) = ctx.jira_wall_until().filter(|&w| w > now) {
+        return Ok(json!({ "result": "waitingForJiraQuota", "until": until }));
+    }
     let due = store::rows(
         ctx,
         "SELECT board_id FROM board_schedule WHERE (next_due_at <= ? OR reconcile_at <= ? OR readiness_at <= ?) \
