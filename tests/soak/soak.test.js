@@ -82,6 +82,9 @@ const CHAOS = {
   faultRate: 0.1, faultKinds: ['429', '500', '500', '503', 'drop', 'drop'],
   crashPerDueBatch: 0.06, duplicateTick: 0.12, eventCrash: 0.02,
   eventDrop: 0.12, eventDuplicate: 0.1, eventDelay: 0.15, workerCrash: 0.5,
+  // Jira's hourly points quota runs dry: every few days, from a random hour on, only a few points are
+  // left in that hour (the pool is shared with the app's other sites).
+  quotaWallEveryDays: 4, quotaPointsLeft: 6,
 };
 const AGILE = '/rest/agile/1.0';
 
@@ -382,6 +385,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     }
     const delivered = await deliverEvents();
     scanRequests();
+    scanWalls();
     if (idle && made === 0 && expectIdle) return delivered;
 
     // after: state changes, nothing early, carry-over, the team
@@ -543,6 +547,26 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   // ---- crash bookkeeping: leases of a crashed tick last ~305 s of simulated time
   let lastCrashAt = -Infinity;
 
+  // ---- Jira's points quota walls: from the first refused call to the top of the next hour, no
+  // call may reach Jira as the app (refused calls of jobs already running are counted apart)
+  const walls = [];
+  let wallSeen = 0;
+  function scanWalls() {
+    for (; wallSeen < j.requests.length; wallSeen++) {
+      const r = j.requests[wallSeen];
+      if (r.provider !== 'app') continue;
+      const wall = walls.find((w) => r.at >= w.from && r.at < w.until);
+      if (r.quotaRefused) {
+        if (!wall) walls.push({ from: r.at, until: (Math.floor(r.at / 3600000) + 1) * 3600000, refused: 1, reached: 0 });
+        else wall.refused += 1;
+      } else if (wall && r.at > wall.from) {
+        wall.reached += 1;
+        problem(`${r.method} ${r.path} reached Jira at ${iso(r.at)}, inside the quota wall ${iso(wall.from)} .. ${iso(wall.until)}`);
+      }
+    }
+  }
+  let nextWallAt = START + CHAOS.quotaWallEveryDays * DAY;
+
   // ---- drive the clock
   j.setFaultRate({ rate: CHAOS.faultRate, kinds: CHAOS.faultKinds, seed: SEED, retryAfterSeconds: 1 });
   let nextSettingsAt = START + P.settingsEveryDays * DAY;
@@ -554,6 +578,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       // the calm phase: faults off, no more crashes; the first tick after every crashed lease has lapsed
       chaos = false;
       j.setFaultRate(null);
+      j.setPointsQuota(null);
       bed.clock.set(ceilTick(Math.max(now, lastCrashAt + 6 * MIN)));
       calmFrom = Date.now();
       await batch();
@@ -580,6 +605,12 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       if (await batch({ expectIdle: true })) continue;
     }
     bed.clock.set(target);
+    if (chaos && target >= nextWallAt) {
+      // A due tick in an hour whose pool the app's other sites have nearly spent; the next hour
+      // has room again.
+      j.setPointsQuota({ perHour: 1e9, spent: 1e9 - CHAOS.quotaPointsLeft, reason: pick(['jira-quota-global-based', 'jira-cost-based']) });
+      nextWallAt = target + CHAOS.quotaWallEveryDays * DAY * (0.75 + rand() / 2);
+    }
     await batch();
     if (counts.crashedTicks > crashesBefore) lastCrashAt = Date.now();
   }
@@ -628,6 +659,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     followOnCreated: reason('FOLLOW_ON_SPRINT_CREATED'), keepAheadCreated: reason('KEEP_AHEAD_SPRINT_CREATED'),
     moveRequests: movesApplied, issuesMoved, issuesTracked: tracked.size, settingChanges: counts.settingChanges, resolverJiraErrors: counts.resolverJiraErrors,
     calmInstantsChecked: counts.calmInstantsChecked, carriedRecordChecked: counts.carriedRecordChecked,
+    quotaWalls: walls.length, quotaRefusedCalls: walls.reduce((a, w) => a + w.refused, 0), callsReachingJiraInsideWalls: walls.reduce((a, w) => a + w.reached, 0),
     logLines: logLines.length, logErrors: logLines.filter((l) => l.level === 'error').length, kvsLogEntries: entities.length,
     reasons: logLines.reduce((a, l) => ({ ...a, [l.reason]: (a[l.reason] || 0) + 1 }), {}),
     problems: problems.length,
@@ -637,6 +669,8 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   if (process.env.SOAK_JSON) fs.writeFileSync(process.env.SOAK_JSON, JSON.stringify({ summary, problems, errorLogs: logLines.filter((l) => l.level === 'error').slice(0, 50) }, null, 2));
 
   assert.ok(summary.faultsInjected > 0 && counts.duplicateTicks > 0 && counts.eventsDropped > 0, 'the chaos happened');
+  assert.ok(summary.quotaWalls > 0, 'Jira\'s points quota ran dry at least once');
+  assert.equal(summary.callsReachingJiraInsideWalls, 0, 'no call reached Jira inside a quota wall');
   assert.ok(summary.sprintsStarted >= P.boards * 2 && summary.sprintsClosed >= P.boards * 2, `sprints went round: ${summary.sprintsStarted} started, ${summary.sprintsClosed} closed`);
   assert.ok(counts.calmInstantsChecked > 0, 'the calm phase checked instants');
   assert.equal(counts.idleTickJiraCalls, 0, 'idle ticks make no Jira call');
