@@ -54,6 +54,13 @@ impl NameFault {
     }
 }
 
+/// The fault to report for a set of refused names: an empty name is the clearer one.
+pub fn worst(faults: impl IntoIterator<Item = NameFault>) -> Option<NameFault> {
+    faults
+        .into_iter()
+        .reduce(|a, b| if b == NameFault::Empty { b } else { a })
+}
+
 /// Length as Jira counts it.
 pub fn units(name: &str) -> usize {
     name.encode_utf16().count()
@@ -123,6 +130,17 @@ mod tests {
         ] {
             assert!(for_jira(&fit(s)).is_ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn an_empty_name_is_the_fault_reported() {
+        let long = NameFault::TooLong { units: 31 };
+        assert_eq!(
+            worst([long, NameFault::Empty, long]),
+            Some(NameFault::Empty)
+        );
+        assert_eq!(worst([long]), Some(long));
+        assert_eq!(worst([]), None);
     }
 
     #[test]

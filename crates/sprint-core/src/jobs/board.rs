@@ -877,6 +877,21 @@ fn note_problem(ctx: &mut Ctx, sprint_id: u64, board_id: u64, reason: &str) -> J
     Ok(())
 }
 
+/// " on time", or " 3 h 12 min late (due …): why", for an action at `due` taken now.
+fn timeliness(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    sprint_id: u64,
+    due: DateTime<Utc>,
+    settings_changed_at: i64,
+) -> JobResult<String> {
+    let cause = late_cause(ctx, sprint_id, due, settings_changed_at)?;
+    Ok(match engine::late_note(due, ctx.now(), policy.tz, &cause) {
+        Some(late) => format!(" {late}"),
+        None => " on time".to_string(),
+    })
+}
+
 /// Why an action at `due` comes now: the last problem noted for the sprint, else a settings
 /// change after `due`, else checks that did not run.
 fn late_cause(
@@ -1034,15 +1049,7 @@ fn close(
         }
     }
     let due = policy.close_instant(s).unwrap_or(now);
-    let when = match engine::late_note(
-        due,
-        now,
-        policy.tz,
-        &late_cause(ctx, s.id, due, settings_changed_at)?,
-    ) {
-        Some(late) => format!(" {late}"),
-        None => " on time".to_string(),
-    };
+    let when = timeliness(ctx, policy, s.id, due, settings_changed_at)?;
     record(ctx, s.id, board_id, "carrying", None)?;
     ctx.log(
         LogEntry::new(
@@ -1162,35 +1169,38 @@ fn finish_carry_over(
         .filter(|i| !i.subtask)
         .map(|i| i.key.clone())
         .collect();
-    let destination = if carry.is_empty() {
-        None
+    let chosen = if carry.is_empty() {
+        Destination::Known(None)
     } else {
-        // The closed sprint's own name and dates name and date a follow-on sprint, if one is made.
-        let read = jira::send(
-            ctx,
-            &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
-        )?;
-        let closed = Sprint::from_jira(&read.body).unwrap_or(Sprint {
-            id: sprint_id,
-            name: String::new(),
-            state: SprintState::Closed,
-            start: None,
-            end: None,
-            origin_board_id: Some(board_id),
-        });
-        match destination(ctx, policy, board_id, &closed, sprints)? {
-            Ok(d) => d,
-            Err(r) => {
-                let what = "the sprint for unfinished work could not be created";
-                fail(
-                    ctx,
-                    board_id,
-                    sprint_id,
-                    "DESTINATION_UNAVAILABLE",
-                    what,
-                    &r,
-                )?;
+        choose_destination(ctx, policy, sprint_id, sprints)?
+    };
+    let destination = match chosen {
+        Destination::Known(d) => d,
+        Destination::Create => {
+            // Only now is the closed sprint read: its name and dates name and date the new one.
+            let read = jira::send(
+                ctx,
+                &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
+            )?;
+            let Some(closed) = Sprint::from_jira(&read.body) else {
+                let what = "the closed sprint could not be read";
+                fail(ctx, board_id, sprint_id, "SPRINTS_UNREADABLE", what, &read)?;
                 return Ok(false);
+            };
+            match create_follow_on(ctx, policy, board_id, &closed, sprints)? {
+                Ok(d) => d,
+                Err(r) => {
+                    let what = "the sprint for unfinished work could not be created";
+                    fail(
+                        ctx,
+                        board_id,
+                        sprint_id,
+                        "DESTINATION_UNAVAILABLE",
+                        what,
+                        &r,
+                    )?;
+                    return Ok(false);
+                }
             }
         }
     };
@@ -1201,19 +1211,26 @@ fn finish_carry_over(
     Ok(moved)
 }
 
-/// Where unfinished work goes: `Ok(None)` is the backlog.
-fn destination(
+/// Where unfinished work goes, when an existing place will do.
+enum Destination {
+    /// This sprint, or the backlog (`None`).
+    Known(Option<u64>),
+    /// A follow-on sprint must be created (carry-over `nextSprintCreate` with no next sprint).
+    Create,
+}
+
+/// Choose where the closing sprint's unfinished work goes, without any Jira call.
+fn choose_destination(
     ctx: &mut Ctx,
     policy: &Policy,
-    board_id: u64,
-    s: &Sprint,
-    sprints: &mut Vec<Sprint>,
-) -> JobResult<Result<Option<u64>, Response>> {
+    closing: u64,
+    sprints: &[Sprint],
+) -> JobResult<Destination> {
     // An earlier attempt chose already: keep to it while that sprint can still take issues.
     let earlier = store::rows(
         ctx,
         "SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?",
-        vec![json!(s.id)],
+        vec![json!(closing)],
     )?;
     if let Some(d) = earlier
         .first()
@@ -1224,20 +1241,45 @@ fn destination(
             .iter()
             .any(|x| x.id == d && x.state != SprintState::Closed)
         {
-            return Ok(Ok(Some(d)));
+            return Ok(Destination::Known(Some(d)));
         }
     }
     if policy.carry_over == CarryOver::Backlog {
-        return Ok(Ok(None));
+        return Ok(Destination::Known(None));
     }
-    if let Some(next) = engine::next_future_sprint(policy, sprints, s.id, ctx.now()) {
-        return Ok(Ok(Some(next.id)));
+    if let Some(next) = engine::next_future_sprint(policy, sprints, closing, ctx.now()) {
+        return Ok(Destination::Known(Some(next.id)));
     }
     if policy.carry_over == CarryOver::NextSprint {
-        return Ok(Ok(None));
+        return Ok(Destination::Known(None));
     }
-    // Create the follow-on sprint. A crash after the create is safe: the retry finds it above as
-    // the next future sprint.
+    Ok(Destination::Create)
+}
+
+/// Where unfinished work goes (`Ok(None)` is the backlog): an existing place, or a follow-on
+/// sprint created after `s` (its name and dates continue `s`'s).
+fn destination(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    s: &Sprint,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<Result<Option<u64>, Response>> {
+    match choose_destination(ctx, policy, s.id, sprints)? {
+        Destination::Known(d) => Ok(Ok(d)),
+        Destination::Create => create_follow_on(ctx, policy, board_id, s, sprints),
+    }
+}
+
+/// Create the follow-on sprint. A crash after the create is safe: the retry finds it as the next
+/// future sprint.
+fn create_follow_on(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    s: &Sprint,
+    sprints: &mut Vec<Sprint>,
+) -> JobResult<Result<Option<u64>, Response>> {
     let name = engine::follow_on_name(&s.name);
     let mut body = json!({ "name": name, "originBoardId": board_id });
     if let (Some(start), Some(end)) = (policy.start_instant(s), policy.close_instant(s)) {
@@ -1249,10 +1291,9 @@ fn destination(
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    let now = ctx.now();
     ctx.log(
         LogEntry::new(
-            now,
+            ctx.now(),
             Level::Info,
             LogKind::Created,
             "FOLLOW_ON_SPRINT_CREATED",
@@ -1322,15 +1363,7 @@ fn start_sprint(
             );
         }
     }
-    let when = match engine::late_note(
-        start,
-        now,
-        policy.tz,
-        &late_cause(ctx, s.id, start, settings_changed_at)?,
-    ) {
-        Some(late) => format!(" {late}"),
-        None => " on time".to_string(),
-    };
+    let when = timeliness(ctx, policy, s.id, start, settings_changed_at)?;
     record(ctx, s.id, board_id, "started", None)?;
     ctx.log(
         LogEntry::new(

@@ -269,13 +269,7 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
     let plans = make_plans(&input, &contexts)?;
     let refused: Vec<(&PlannedSprint, NameFault)> =
         plans.iter().flat_map(plan::names_refused).collect();
-    if let Some((_, first)) = refused.first() {
-        // An empty name is the clearer fault to report when both occur.
-        let fault = refused
-            .iter()
-            .map(|(_, f)| *f)
-            .find(|f| *f == NameFault::Empty)
-            .unwrap_or(*first);
+    if let Some(fault) = sprint_name::worst(refused.iter().map(|(_, f)| *f)) {
         let offenders: Vec<Value> = refused
             .iter()
             .map(|(s, _)| json!({ "boardId": s.board_id, "index": s.index, "name": s.name, "length": sprint_name::units(&s.name) }))
@@ -925,12 +919,7 @@ pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
                 .map(|f| (r, f))
         })
         .collect();
-    if let Some((_, first)) = refused.first() {
-        let fault = refused
-            .iter()
-            .map(|(_, f)| *f)
-            .find(|f| *f == NameFault::Empty)
-            .unwrap_or(*first);
+    if let Some(fault) = sprint_name::worst(refused.iter().map(|(_, f)| *f)) {
         let offenders: Vec<&Value> = refused.iter().map(|(r, _)| *r).collect();
         return Err(CoreError::new(
             fault.code(),
