@@ -117,3 +117,28 @@ test('a wall during a bulk job: its planned sprints wait (none failed) and the q
   assert.equal(beforeReset.length, 0, 'no call before the reset');
   assert.equal(j.sprintsOfBoard(board.id).filter((s) => s.name.startsWith('QW bulk')).length, 10, 'each sprint once');
 });
+
+test('a save or a bulk create behind the wall is refused with JIRA_QUOTA_WALL and its reset, writes nothing, and works after it', async (t) => {
+  const { bed, j, board } = await seeded(t, 'jira-quota-global-based');
+  bed.clock.set(Date.parse('2026-01-20T10:30:00Z'));
+  const before = await bed.invokeResolver('getBoardSettings', { projectKey: 'QW', boardId: board.id }, { accountId: ADMIN });
+  j.setPointsQuota({ perHour: 100, spent: 100 });
+  const settings = { automate: true, autoStart: true, autoClose: true, carryOver: 'backlog', timeZone: 'Asia/Tokyo', startTime: null,
+    closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0 };
+  const save = await bed.invokeResolver('updateBoardSettings', { projectKey: 'QW', boardId: board.id, settings }, { accountId: ADMIN });
+  assert.equal(save.ok, false);
+  assert.equal(save.error.code, 'JIRA_QUOTA_WALL', JSON.stringify(save.error));
+  assert.equal(save.error.status, 503);
+  assert.equal(save.error.details.retryAt, '2026-01-20T11:00:00Z');
+  assert.match(save.error.message, /used up until 11:00 UTC; nothing was changed/);
+  const bulk = await bed.invokeResolver('createBulkSprints', { projectKey: 'QW', boardIds: [board.id], plan: {
+    firstStart: '2026-03-02T09:00', timeZone: 'Europe/Berlin', length: { value: 2, unit: 'weeks' }, count: 2, nameTemplate: 'QW wall {n}' } }, { accountId: ADMIN });
+  assert.equal(bulk.error && bulk.error.code, 'JIRA_QUOTA_WALL', JSON.stringify(bulk));
+  assert.equal(bed.queue.pending().length, 0, 'no job queued');
+  j.setPointsQuota(null);
+  const after = await bed.invokeResolver('getBoardSettings', { projectKey: 'QW', boardId: board.id }, { accountId: ADMIN });
+  assert.deepEqual(after.data, before.data, 'nothing was written');
+  bed.clock.set(Date.parse('2026-01-20T11:01:00Z'));
+  const again = await bed.invokeResolver('updateBoardSettings', { projectKey: 'QW', boardId: board.id, settings }, { accountId: ADMIN });
+  assert.equal(again.ok, true, JSON.stringify(again));
+});

@@ -119,7 +119,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     ticks: 0, tickBatches: 0, idleTicks: 0, idleTickJiraCalls: 0, duplicateTicks: 0, crashes: 0, crashedTicks: 0,
     crashedWorkers: 0, crashedEventDeliveries: 0, eventsDelivered: 0, eventsDropped: 0, eventsDuplicated: 0, eventsDelayed: 0,
     bulkJobs: 0, bulkSprintsPlanned: 0, bulkClicks: 0, settingChanges: 0, settingChangeRetries: 0,
-    calmInstantsChecked: 0, issuesCreated: 0, resolverJiraErrors: 0, carriedRecordChecked: 0,
+    calmInstantsChecked: 0, issuesCreated: 0, resolverJiraErrors: 0, resolverQuotaWalls: 0, carriedRecordChecked: 0,
   };
 
   // ---- site: users, projects (two boards each), boards, seeded sprints and issues
@@ -183,6 +183,15 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     for (let a = 0; a < attempts; a++) {
       r = await bed.invokeResolver(key, payload, { accountId });
       if (r.ok) return r;
+      if (r.error && r.error.code === 'JIRA_QUOTA_WALL') {
+        // Jira's points quota is dry: the answer must name the reset, and the user comes back later
+        // (the caller skips this change; nothing was written, which the end state checks).
+        if (!(r.error.status === 503 && Date.parse(r.error.details && r.error.details.retryAt) > Date.now())) {
+          problem(`${key} answered a quota wall without a reset to come back at: ${JSON.stringify(r.error)}`);
+        }
+        counts.resolverQuotaWalls += 1;
+        return r;
+      }
       if (!(r.error && (r.error.status >= 500 || r.error.code === 'JIRA_ERROR'))) return r; // not transient
       // Jira failed transiently (10 %): the app's retry policy (5 attempts, Retry-After) should absorb
       // that; an answer of JIRA_ERROR means a request went out without it. The user clicks again.
@@ -487,7 +496,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     if (what === 'keepAhead') s.keepAhead = s.keepAhead ? 0 : 2;
     if (what === 'timeZone') s.timeZone = pick(ZONES.filter((z) => z !== s.timeZone));
     const r = await resolver('updateBoardSettings', { projectKey: b.projectKey, boardId: b.id, settings: s }, ADMIN);
-    if (r.ok) { b.settings = s; counts.settingChanges += 1; } else problem(`updateBoardSettings ${b.name} ${what}: ${JSON.stringify(r)}`);
+    if (r.ok) { b.settings = s; counts.settingChanges += 1; } else if (r.error && r.error.code !== 'JIRA_QUOTA_WALL') problem(`updateBoardSettings ${b.name} ${what}: ${JSON.stringify(r)}`);
   }
 
   async function bulkJobs() {
@@ -515,21 +524,41 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
         plan: { firstStart: localIso(first, '08:00'), timeZone: null, length: { value: 11, unit: 'days' }, gapDays: 3, count: 3, nameTemplate: '{board} B{n}' },
       };
       const preview = await resolver('previewBulkPlan', payload, ADMIN);
+      if (!preview.ok && preview.error.code === 'JIRA_QUOTA_WALL') continue;
       if (!preview.ok) { problem(`previewBulkPlan ${projectKey}: ${JSON.stringify(preview)}`); continue; }
       const expected = preview.data.boards.flatMap((pb) => pb.sprints.map((s) => ({ boardId: pb.boardId, name: s.name, start: Date.parse(s.start) })));
       counts.bulkJobs += 1;
       counts.bulkSprintsPlanned += expected.length;
       let status = null;
+      let lastJobId = null;
       for (let click = 0; click < 6; click++) {
         if (chance(CHAOS.workerCrash)) bed.crashNext({ afterCalls: randInt(2, 30), functionKey: 'queue-worker' });
         const created = await resolver('createBulkSprints', payload, ADMIN);
         counts.bulkClicks += 1;
+        if (!created.ok && created.error.code === 'JIRA_QUOTA_WALL') {
+          if (click === 0) break; // nothing was created: the user plans again another day
+          // an earlier click's job is running: it waits out the wall in the queue
+          await bed.queue.drain({ advanceClock: true });
+          const st = await resolver('getBulkJob', { projectKey, jobId: lastJobId }, ADMIN);
+          if (st.ok) status = st.data;
+          break;
+        }
         if (!created.ok) { problem(`createBulkSprints ${projectKey}: ${JSON.stringify(created)}`); break; }
+        lastJobId = created.data.jobId;
         await bed.queue.drain({ advanceClock: true });
         const st = await resolver('getBulkJob', { projectKey, jobId: created.data.jobId }, ADMIN);
         if (!st.ok) continue;
         status = st.data;
         if (status.state === 'done' && status.failed === 0) break;
+      }
+      if (lastJobId === null) {
+        // walled before anything was created: nothing may exist
+        counts.bulkJobs -= 1;
+        counts.bulkSprintsPlanned -= expected.length;
+        for (const e of expected) {
+          if (sprintsOf(boardById.get(e.boardId)).some((x) => x.name === e.name && Date.parse(x.startDate) === e.start)) problem(`bulk job ${projectKey}: "${e.name}" exists though the create was refused at a quota wall`);
+        }
+        continue;
       }
       if (!status || status.state !== 'done' || status.failed !== 0 || status.created !== expected.length) {
         problem(`bulk job ${projectKey}: not done after 6 clicks: ${JSON.stringify(status && { ...status, sprints: undefined })}`);

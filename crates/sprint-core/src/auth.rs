@@ -99,11 +99,7 @@ pub fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
         }
         // An unknown project, or a caller Jira does not know: nothing is granted.
         401 | 404 => Ok(Grants::default()),
-        _ => Err(CoreError::new(
-            ErrorCode::JiraError,
-            format!("permission check failed: {}", r.error_summary().code),
-        )
-        .into()),
+        _ => Err(r.to_error("checking the caller's permissions").into()),
     }
 }
 

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     SchemaMissing,
     /// Jira answered with an error the core could not recover from.
     JiraError,
+    /// Jira's points quota for the app is used up until its reset (`details.retryAt`).
+    JiraQuotaWall,
     /// Storage (SQL or KVS) failed.
     StorageError,
     /// A schema migration failed (the lifecycle handler can simply run again).
@@ -97,6 +99,7 @@ impl CoreError {
             | ErrorCode::MigrationFailed
             | ErrorCode::DriverContract => 500,
             ErrorCode::JiraError => 502,
+            ErrorCode::JiraQuotaWall => 503,
             _ => 400,
         };
         CoreError {

@@ -1,9 +1,10 @@
 //! Jira requests with the app's retry policy: honour `Retry-After` on 429/503, back off
 //! exponentially with jitter on other transient failures, give up after a few attempts.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::effect::{Actor, Effect, EffectResult, Method};
+use crate::error::{CoreError, ErrorCode};
 use crate::log::JiraErrorSummary;
 use crate::step::{Ctx, Suspend};
 
@@ -87,9 +88,32 @@ pub struct Response {
     pub body: Value,
     /// Why there was no answer (status 0).
     pub failure: Option<crate::effect::Failure>,
+    /// Set when Jira's points quota refuses the app: the reset (epoch ms).
+    pub quota_wall_until: Option<i64>,
 }
 
 impl Response {
+    /// The coded error a resolver answers when this call failed while `what`: `JIRA_QUOTA_WALL`
+    /// (503, with the reset as `details.retryAt`) behind the points quota, else `JIRA_ERROR`.
+    pub fn to_error(&self, what: &str) -> CoreError {
+        if let Some(until) = self.quota_wall_until {
+            let at = chrono::DateTime::from_timestamp_millis(until).unwrap_or_default();
+            return CoreError::new(
+                ErrorCode::JiraQuotaWall,
+                format!(
+                    "{what}: Jira's points quota for this app is used up until {} UTC; nothing was changed, try again then",
+                    at.format("%H:%M")
+                ),
+            )
+            .with_details(json!({ "retryAt": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) }));
+        }
+        let s = self.error_summary();
+        CoreError::new(
+            ErrorCode::JiraError,
+            format!("{what}: Jira answered {} {}", s.code, s.message),
+        )
+    }
+
     /// 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -160,8 +184,8 @@ fn send_with(
         // Behind Jira's points quota wall no call is made as the app until the reset (calls as
         // the user, from the pages, draw on no app quota).
         let now_ms = ctx.now().timestamp_millis();
-        if as_app && ctx.jira_wall_until().is_some_and(|w| w > now_ms) {
-            return Ok(walled());
+        if let Some(until) = ctx.jira_wall_until().filter(|w| as_app && *w > now_ms) {
+            return Ok(walled(until));
         }
         // A retry has just waited its backoff: pace only first attempts.
         if attempt == 1 && ctx.pace_ms() > 0 {
@@ -194,6 +218,7 @@ fn send_with(
                 status: 429,
                 body: r.body.unwrap_or(Value::Null),
                 failure: None,
+                quota_wall_until: Some(until),
             });
         }
         let pace = next_pace(ctx.pace_ms(), &r);
@@ -203,6 +228,7 @@ fn send_with(
                 status: r.status.unwrap_or(0),
                 body: r.body.unwrap_or(Value::Null),
                 failure: r.error,
+                quota_wall_until: None,
             });
         }
         let ms = backoff_ms(&r, attempt, ctx.jitter());
@@ -217,6 +243,7 @@ fn send_with(
                 status: r.status.unwrap_or(0),
                 body: r.body.unwrap_or(Value::Null),
                 failure: r.error,
+                quota_wall_until: None,
             });
         }
         ctx.perform(Effect::Wait { ms })?;
@@ -244,10 +271,11 @@ pub fn quota_wall_until(r: &EffectResult, now_ms: i64) -> Option<i64> {
 }
 
 /// The answer a call behind the quota wall gets without being made.
-fn walled() -> Response {
+fn walled(until: i64) -> Response {
     Response {
         status: 429,
         body: Value::Null,
+        quota_wall_until: Some(until),
         failure: Some(crate::effect::Failure {
             code: "JIRA_QUOTA_WALL".to_string(),
             message: "not sent: Jira's points quota refuses the app until its reset".to_string(),

@@ -29,7 +29,7 @@ export const ERROR_MESSAGES = {
   DRIVER_CONTRACT: 'The app hit an internal error. Try again; if it happens again, report it to the app\'s vendor.',
   NETWORK: 'The app could not be reached. Check your connection and try again.',
   BAD_RESPONSE: 'The app gave an answer the page does not understand. Reload the page.',
-  JIRA_QUOTA_WALL: 'Jira\'s hourly quota for the app is used up; the app waits for its reset.',
+  JIRA_QUOTA_WALL: 'Jira\'s hourly quota for the app is used up, so nothing was changed. Try again after the time given; the app\'s own due work waits for the same reset.',
 };
 
 export function errorSentence(code) {

@@ -506,6 +506,7 @@ pub(crate) fn create_sprint(
         status: 0,
         body: Value::Null,
         failure: None,
+        quota_wall_until: None,
     })))
 }
 

@@ -81,14 +81,7 @@ fn authorise_boards(
                         .into(),
                 )
             }
-            _ => {
-                let s = r.error_summary();
-                return Err(CoreError::new(
-                    ErrorCode::JiraError,
-                    format!("reading board {id} failed: {}", s.code),
-                )
-                .into());
-            }
+            _ => return Err(r.to_error(&format!("reading board {id}")).into()),
         }
         let body = r.body;
         rights.check(Some(body["location"]["projectKey"].as_str().unwrap_or("")))?;
@@ -120,14 +113,7 @@ fn board_contexts(
     for (id, name) in boards.iter().zip(names) {
         let sprints = match list_board_sprints(ctx, *id, SprintStates::All)? {
             Ok(s) => s,
-            Err(r) => {
-                let s = r.error_summary();
-                return Err(CoreError::new(
-                    ErrorCode::JiraError,
-                    format!("reading sprints of board {id}: {}", s.code),
-                )
-                .into());
-            }
+            Err(r) => return Err(r.to_error(&format!("reading sprints of board {id}")).into()),
         };
         let settings = stored
             .iter()
@@ -949,11 +935,7 @@ pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
                 ),
             )?;
             if !a.is_success() {
-                return Err(CoreError::new(
-                    ErrorCode::JiraError,
-                    format!("renaming sprint {id}: {}", a.error_summary().code),
-                )
-                .into());
+                return Err(a.to_error(&format!("renaming sprint {id}")).into());
             }
             ctx.log(
                 LogEntry::new(

@@ -120,11 +120,7 @@ fn board_of(v: &Value) -> Option<JiraBoard> {
 }
 
 fn jira_failure(what: &str, r: &jira::Response) -> CoreError {
-    let s = r.error_summary();
-    CoreError::new(
-        ErrorCode::JiraError,
-        format!("{what}: Jira answered {} {}", s.code, s.message),
-    )
+    r.to_error(what)
 }
 
 /// The board as the app sees it; `BOARD_NOT_FOUND` when Jira does not know it.
