@@ -54,6 +54,9 @@ node --test --test-concurrency=1 tests/emulator/ tests/testbed-forge/ tests/plat
 section "the app's suites again on the test bed's other reading of what Atlassian's pages leave open (TESTBED_PROFILE=alt)"
 TESTBED_PROFILE=alt node --test --test-concurrency=1 tests/e2e/ tests/proof/ tests/soak/
 
+section "fleet simulation, quick form (figures for BENCHMARKS.md; fails only if the bench breaks)"
+node tests/bench/fleet.js --quick
+
 section "audit of every suite: no egress but Jira/KVS/SQL/queue, no personal data in any log line, no call the platform refused"
 node tests/audit/scan.js
 

@@ -73,6 +73,9 @@ async function jira(effect, inv) {
     if (reason) result.rateLimitReason = String(reason).slice(0, 64);
     const reset = Date.parse(res.headers.get('X-RateLimit-Reset') || '');
     if (Number.isFinite(reset)) result.rateLimitResetMs = reset;
+    // Under 20 % of a budget left (documented header; the beta form was reported in 2026).
+    const near = res.headers.get('X-RateLimit-NearLimit') ?? res.headers.get('X-Beta-RateLimit-NearLimit');
+    if (near !== null && String(near).trim().toLowerCase() === 'true') result.rateLimitNearLimit = true;
   } catch (e) {
     const code = e && e.code === 'ROUTE_NOT_ALLOWED' ? 'ROUTE_NOT_ALLOWED' : 'NETWORK';
     return { error: { code, message: String(e && e.message ? e.message : e).slice(0, 200) } };

@@ -358,18 +358,21 @@ test('parallel sprints off: a due start while another sprint is active -> ACTIVE
   assert.equal(blocked[0].sprintId, s2.id);
   const sched = await schedule(bed, board.id);
   assert.equal(sched.next_due_at, DUE, 'next look: when the active sprint is due to close');
-  assert.equal(sched.reconcile_at, at + 1 * MIN + DAY, 'and the daily reconcile');
+  // and the board's daily look: 12 to 36 h on, at its own quiet minute (10..54 past the hour)
+  const look = Number(sched.reconcile_at);
+  assert.ok(look >= at + 1 * MIN + 12 * 3600000 && look < at + 1 * MIN + 36 * 3600000, new Date(look).toISOString());
+  assert.ok(new Date(look).getUTCMinutes() >= 10 && new Date(look).getUTCMinutes() < 55, new Date(look).toISOString());
   // idle in between: no Jira call
   j.resetRequests();
   for (let m = 6; m <= 31; m += 5) await tickAt(bed, at + m * MIN);
   assert.equal(j.requests.length, 0, reqList(j));
-  // the daily reconcile retries: still refused
-  await tickAt(bed, at + DAY + 5 * MIN);
+  // the daily look retries: still refused
+  await tickAt(bed, look);
   assert.equal(reasons(bed, 'ACTIVE_SPRINT_EXISTS').length, 2, 'retried at the reconcile, still blocked');
   assert.equal(j.getSprint(s2.id).state, 'future');
   // parallel sprints switched on in Jira: the next retry starts it, S1 keeps running
   j.setParallelSprints(true);
-  await tickAt(bed, at + 2 * DAY + 10 * MIN);
+  await tickAt(bed, look + DAY);
   assert.equal(j.getSprint(s2.id).state, 'active');
   assert.equal(j.getSprint(s1.id).state, 'active');
   assert.equal(stateChanges(j, s2.id, 'active').length, 1);

@@ -135,10 +135,13 @@ test('a save or a bulk create behind the wall is refused with JIRA_QUOTA_WALL an
     firstStart: '2026-03-02T09:00', timeZone: 'Europe/Berlin', length: { value: 2, unit: 'weeks' }, count: 2, nameTemplate: 'QW wall {n}' } }, { accountId: ADMIN });
   assert.equal(bulk.error && bulk.error.code, 'JIRA_QUOTA_WALL', JSON.stringify(bulk));
   assert.equal(bed.queue.pending().length, 0, 'no job queued');
+  // a page reading the board behind the wall is told the same
+  const read = await bed.invokeResolver('getBoardSettings', { projectKey: 'QW', boardId: board.id }, { accountId: ADMIN });
+  assert.equal(read.error && read.error.code, 'JIRA_QUOTA_WALL');
   j.setPointsQuota(null);
+  bed.clock.set(Date.parse('2026-01-20T11:01:00Z'));
   const after = await bed.invokeResolver('getBoardSettings', { projectKey: 'QW', boardId: board.id }, { accountId: ADMIN });
   assert.deepEqual(after.data, before.data, 'nothing was written');
-  bed.clock.set(Date.parse('2026-01-20T11:01:00Z'));
   const again = await bed.invokeResolver('updateBoardSettings', { projectKey: 'QW', boardId: board.id, settings }, { accountId: ADMIN });
   assert.equal(again.ok, true, JSON.stringify(again));
 });

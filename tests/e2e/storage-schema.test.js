@@ -18,7 +18,7 @@ const MIGRATION_NAMES = [
   'v005_rollovers', 'v006_bulk_jobs', 'v007_bulk_job_sprints', 'v008_board_settings_name_template',
   'v009_board_schedule_next_action', 'v010_board_schedule_next_sprint', 'v011_bulk_jobs_lease_owner',
   'v012_bulk_jobs_lease_until',
-  'v013_rollovers_last_problem', 'v014_board_schedule_readiness', 'v015_global_settings_jira_wall',
+  'v013_rollovers_last_problem', 'v014_board_schedule_readiness', 'v015_global_settings_jira_wall', 'v016_global_settings_jira_short',
 ];
 
 // The current schema, column by column: [name, data type, max chars or null, nullable, default].
@@ -31,6 +31,7 @@ const EXPECTED_COLUMNS = {
     ['log_retention_days', 'int', null, 'NO', null],
     ['updated_at', 'bigint', null, 'NO', null],
     ['jira_wall_until', 'bigint', null, 'YES', 'NULL'],
+    ['jira_short_until', 'bigint', null, 'YES', 'NULL'],
   ],
   board_settings: [
     ['board_id', 'bigint', null, 'NO', null],
@@ -242,7 +243,7 @@ test('an upgrade from the first release (v001 + v002) keeps its rows and adds ke
 
   const global = await bed.sql.query('SELECT * FROM global_settings');
   assert.deepEqual(global, [{
-    id: 1, automation_enabled: 0, default_time_zone: 'America/New_York', default_carry_over: 'backlog', log_retention_days: 14, updated_at: v1Time, jira_wall_until: null,
+    id: 1, automation_enabled: 0, default_time_zone: 'America/New_York', default_carry_over: 'backlog', log_retention_days: 14, updated_at: v1Time, jira_wall_until: null, jira_short_until: null,
   }], 'the seed does not overwrite the admins\' row');
   const board = await bed.sql.query('SELECT * FROM board_settings');
   assert.deepEqual(board, [{

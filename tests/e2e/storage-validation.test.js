@@ -263,7 +263,7 @@ test('a valid change reads back identically and records the caller from context 
   assert.deepEqual(assertOk(await bed.invokeResolver('updateGlobalSettings', { settings: global }, jiraAdmin)).settings, global);
   assert.deepEqual(assertOk(await bed.invokeResolver('getGlobalSettings', {}, jiraAdmin)).settings, global);
   const [grow] = await bed.sql.query('SELECT * FROM global_settings');
-  assert.deepEqual(grow, { id: 1, automation_enabled: 0, default_time_zone: 'Pacific/Chatham', default_carry_over: 'nextSprintCreate', log_retention_days: 365, updated_at: bed.clock.now(), jira_wall_until: null });
+  assert.deepEqual(grow, { id: 1, automation_enabled: 0, default_time_zone: 'Pacific/Chatham', default_carry_over: 'nextSprintCreate', log_retention_days: 365, updated_at: bed.clock.now(), jira_wall_until: null, jira_short_until: null });
   assert.equal((await bed.sql.query('SELECT COUNT(*) AS n FROM global_settings'))[0].n, 1);
   assert.deepEqual(bed.egress.violations, []);
 });

@@ -237,6 +237,11 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     }
     return next;
   }
+  // Whether a start, close or readiness look is due at `t` (the work a quota wall can cut short).
+  async function deadlineDueAt(t) {
+    const rows = await bed.sql.query('SELECT COUNT(*) AS n FROM board_schedule WHERE next_due_at <= ? OR readiness_at <= ?', [t, t]);
+    return Number(rows[0].n) > 0;
+  }
   let lastSchedule = null; // for diagnostics
   const recent = []; // the last tick batches, for diagnostics
   async function appNextDue() {
@@ -343,6 +348,13 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     }
   }
 
+  // ---- rollovers whose close is seen and whose carry is still to be checked
+  const pendingCarry = new Map();
+  const carrying = async (sprintId) => {
+    const rows = await bed.sql.query('SELECT phase FROM rollovers WHERE sprint_id = ?', [sprintId]);
+    return rows.length > 0 && ['closing', 'carrying'].includes(rows[0].phase);
+  };
+
   // ---- one tick batch: one or two overlapping ticks (maybe crashing), events, then every invariant
   let calmFrom = null; // the first fault-free tick
   async function batch({ expectIdle = false } = {}) {
@@ -422,19 +434,27 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
           if (!j.issue(k).closedSprintIds.includes(id)) problem(`${b.name}: ${k} lost closed sprint ${id} from its Sprint field`);
         }
         counts.carriedRecordChecked += snap.carried.length;
-        const dests = new Set(snap.carried.map((k) => j.issue(k).sprintId));
-        if (dests.size > 1) problem(`${b.name}: unfinished work of sprint ${id} scattered over ${[...dests].join(', ')}`);
-        const [dest] = [...dests];
-        if (snap.carried.length) {
-          if (snap.carryOver === 'backlog' && dest !== null) problem(`${b.name} (backlog): unfinished work of sprint ${id} went to sprint ${dest}`);
-          if (snap.carryOver !== 'backlog' && dest === null && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture)) {
-            problem(`${b.name} (${snap.carryOver}): unfinished work of sprint ${id} went to the backlog (future sprint existed: ${snap.hadFuture})`);
-          }
-          if (dest != null) {
-            const d = after.get(dest);
-            if (!d || d.state === 'closed' || d.originBoardId !== b.id) problem(`${b.name}: unfinished work of sprint ${id} went to ${dest} (${d ? `${d.state} on board ${d.originBoardId}` : 'unknown'})`);
-          }
-        }
+        if (snap.carried.length) pendingCarry.set(id, { b, snap, closedAt: tnow });
+      }
+    }
+    // The close comes first and the carry after it (as Jira's "Complete sprint" records it); a
+    // carry cut short by a fault, a crash or a quota wall finishes at a later run. Until the
+    // rollover's record says it finished ('closed'), the work may wait in the backlog.
+    for (const [id, { b, snap }] of pendingCarry) {
+      const dests = new Set(snap.carried.map((k) => j.issue(k).sprintId));
+      if (dests.size > 1 && !(await carrying(id))) problem(`${b.name}: unfinished work of sprint ${id} scattered over ${[...dests].join(', ')}`);
+      const [dest] = [...dests];
+      if (dests.size === 1 && dest === null && snap.carryOver !== 'backlog' && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture) && await carrying(id)) continue;
+      pendingCarry.delete(id);
+      if (snap.carryOver === 'backlog' && dest !== null) problem(`${b.name} (backlog): unfinished work of sprint ${id} went to sprint ${dest}`);
+      if (snap.carryOver !== 'backlog' && dest === null && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture)) {
+        const phase = (await bed.sql.query('SELECT phase, destination_sprint_id FROM rollovers WHERE sprint_id = ?', [id]))[0];
+        const said = bed.consoleLines.filter((l) => l.includes(`"sprintId":${id}`) || l.includes(`"sprintId":"${id}"`)).slice(-6).map((l) => { try { const o = JSON.parse(l); return `${o.reason}: ${o.message}`; } catch { return l.slice(0, 120); } });
+        problem(`${b.name} (${snap.carryOver}): unfinished work of sprint ${id} went to the backlog (future sprint existed: ${snap.hadFuture}; rollover ${JSON.stringify(phase)}; the app said ${JSON.stringify(said)})`);
+      }
+      if (dest != null) {
+        const d = after.get(dest) || j.getSprint(dest);
+        if (!d || d.state === 'closed' || d.originBoardId !== b.id) problem(`${b.name}: unfinished work of sprint ${id} went to ${dest} (${d ? `${d.state} on board ${d.originBoardId}` : 'unknown'})`);
       }
     }
     planNewSprints(after);
@@ -634,7 +654,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       if (await batch({ expectIdle: true })) continue;
     }
     bed.clock.set(target);
-    if (chaos && target >= nextWallAt) {
+    if (chaos && target >= nextWallAt && await deadlineDueAt(target)) {
       // A due tick in an hour whose pool the app's other sites have nearly spent; the next hour
       // has room again.
       j.setPointsQuota({ perHour: 1e9, spent: 1e9 - CHAOS.quotaPointsLeft, reason: pick(['jira-quota-global-based', 'jira-cost-based']) });
@@ -646,6 +666,9 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   // a last look a day later: the daily reconcile tops up keep-ahead boards
   bed.clock.set(ceilTick(Date.now() + DAY));
   await batch();
+
+  // ---- the end: every carry-over finished
+  for (const [id, { b, closedAt }] of pendingCarry) problem(`${b.name}: the carry-over of sprint ${id}, closed at ${iso(closedAt)}, never finished`);
 
   // ---- the end: keep-ahead, logs, egress
   for (const b of boards) {
@@ -667,7 +690,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
   const timeOf = (e) => Date.parse(String(e.at).slice(0, 24));
   if (entities.some((e) => Number.isNaN(timeOf(e)))) problem('an app-log entry has no readable time');
   const tooOld = entities.filter((e) => timeOf(e) < oldest - MIN);
-  if (tooOld.length) problem(`${tooOld.length} app-log entries older than the ${P.retentionDays}-day retention are still stored (oldest ${iso(Math.min(...tooOld.map(timeOf)))})`);
+  if (tooOld.length) problem(`${tooOld.length} app-log entries older than the ${P.retentionDays}-day retention are still stored (oldest ${iso(Math.min(...tooOld.map(timeOf)))}; reasons ${[...new Set(tooOld.map((e) => e.reason))].join(", ")})`);
   const inWindow = logLines.filter((l) => Date.parse(l.time) >= oldest - MIN).length;
   if (entities.length > inWindow) problem(`${entities.length} app-log entries stored, but only ${inWindow} were logged within the retention`);
   if (bed.egress.violations.length) problem(`egress violations: ${JSON.stringify(bed.egress.violations.slice(0, 3))}`);

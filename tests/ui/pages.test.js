@@ -238,6 +238,37 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.match(await row.innerText(), /found ahead: OPEN_SUBTASKS/);
   });
 
+  it('logs: Jira\'s quota wall and the late close it caused, in words', async () => {
+    const j = demo.bed.jira;
+    const [{ next_due_at: due, next_action: action }] = await demo.bed.sql.query('SELECT next_due_at, next_action FROM board_schedule WHERE board_id = 2');
+    assert.equal(action, 'close', 'New York 2 closes next');
+    const ny = j.sprintsOfBoard(2).find((sp) => sp.state === 'active');
+    // The app's pool is dry when New York 2 is due to close; it refills at the top of the hour.
+    demo.bed.clock.set(Number(due) + 60 * 1000);
+    j.setPointsQuota({ perHour: 100, spent: 100, reason: 'jira-quota-global-based' });
+    await demo.jumpTo(Number(due) + 60 * 1000);
+    await demo.idle();
+    assert.equal(j.getSprint(ny.id).state, 'active', 'the wall held the close');
+    j.setPointsQuota(null);
+    const reset = (Math.floor((Number(due) + 60 * 1000) / 3600000) + 1) * 3600000;
+    await demo.jumpTo(reset + 5 * 60 * 1000);
+    await demo.idle();
+    assert.equal(j.getSprint(ny.id).state, 'closed', 'closed after the reset');
+    const logs = await ui.open('/admin/logs?as=admin');
+    const wall = logs.locator('#logs-table tr[data-reason=JIRA_QUOTA_WALL]').first();
+    await wall.waitFor();
+    assert.match(await wall.innerText(), /points quota for the app is used up[\s\S]*no Jira call as the app until/);
+    assert.match(await wall.locator('.reason').innerText(), /^Jira's hourly points quota for the app/);
+    const late = logs.locator('#logs-table tr[data-reason=SPRINT_CLOSED]', { hasText: 'America/New_York' }).filter({ hasText: 'points quota' }).first();
+    await late.waitFor();
+    assert.match(await late.innerText(), /closed (\d+ h )?\d+ min late \(due [^)]*America\/New_York\): Jira's points quota for the app was used up until/);
+    // Tokyo 1 was due hours before the wall (the demo skipped those checks): the wall is not
+    // blamed for more than its hour.
+    const tokyo = logs.locator('#logs-table tr[data-reason=SPRINT_CLOSED]', { hasText: 'Asia/Tokyo' }).first();
+    assert.match(await tokyo.innerText(), /\d+ h \d+ min late \(due [^)]*Asia\/Tokyo\): no check ran for most of that time, then Jira's points quota for the app was used up until/);
+    await ui.shot(logs, 'admin-logs-quota-wall');
+  });
+
   it('no page threw', () => {
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(demo.bed.egress.violations, []);

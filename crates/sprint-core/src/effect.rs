@@ -147,6 +147,9 @@ pub struct EffectResult {
     /// Jira: `X-RateLimit-Reset` of a 429, as epoch milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit_reset_ms: Option<i64>,
+    /// Jira: `X-RateLimit-NearLimit: true` (under 20 % of a budget left).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit_near_limit: Option<bool>,
     /// Sql: rows of a read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<Value>>,

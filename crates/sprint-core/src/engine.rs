@@ -17,8 +17,6 @@ use crate::timecalc;
 
 /// How long a blocked action waits before the next attempt (an event may bring it forward).
 pub const RETRY_AFTER: Duration = Duration::minutes(15);
-/// How often a board is reconciled with Jira even when nothing is due.
-pub const RECONCILE_EVERY: Duration = Duration::hours(24);
 
 /// A sprint's state in Jira.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -393,6 +391,9 @@ pub enum LateCause {
     MissedChecks,
     /// Jira's points quota refused the app's calls until this instant.
     QuotaWall(DateTime<Utc>),
+    /// Another cause made it late first, then Jira's points quota until this instant (a wall
+    /// lasts at most the hour before its reset: it cannot explain a longer delay alone).
+    QuotaWallAfter(Box<LateCause>, DateTime<Utc>),
 }
 
 impl LateCause {
@@ -412,6 +413,14 @@ impl LateCause {
                 "the board's automation was switched on or changed after it was due".to_string()
             }
             LateCause::MissedChecks => "no check ran between then and now".to_string(),
+            LateCause::QuotaWallAfter(first, until) => format!(
+                "{}, then Jira's points quota for the app was used up until {} UTC",
+                match first.as_ref() {
+                    LateCause::MissedChecks => "no check ran for most of that time".to_string(),
+                    other => other.explain(),
+                },
+                until.format("%H:%M")
+            ),
             LateCause::QuotaWall(until) => format!(
                 "Jira's points quota for the app was used up until {} UTC",
                 until.format("%H:%M")
@@ -491,6 +500,15 @@ mod tests {
         )
         .unwrap()
         .contains("due 2026-01-19 13:45 Asia/Kathmandu"));
+        // a quota wall explains its hour; a longer delay names what came first
+        let reset: DateTime<Utc> = "2026-01-19T22:00:00Z".parse().unwrap();
+        assert!(late_note(due, reset, tz, &LateCause::QuotaWall(reset))
+            .unwrap()
+            .ends_with("Jira's points quota for the app was used up until 22:00 UTC"));
+        let after = LateCause::QuotaWallAfter(Box::new(LateCause::MissedChecks), reset);
+        assert!(late_note(due, reset, tz, &after).unwrap().ends_with(
+            "no check ran for most of that time, then Jira's points quota for the app was used up until 22:00 UTC"
+        ));
     }
 
     use super::*;

@@ -179,6 +179,12 @@ fn send_with(
 ) -> Result<Response, Suspend> {
     let mut attempt = 0;
     let as_app = request.actor == Actor::App;
+    if as_app && !ctx.global_read() {
+        // Know Jira's quota state (and the log retention) before the first call as the app,
+        // whatever the job read first.
+        let r = ctx.perform(crate::store::load_global_effect())?;
+        crate::store::note_global(ctx, &r);
+    }
     loop {
         attempt += 1;
         // Behind Jira's points quota wall no call is made as the app until the reset (calls as
@@ -199,7 +205,10 @@ fn send_with(
             ctx.set_jira_wall_until(Some(until));
             // Straight through `perform` (a send cannot fail with a coded error): a storage
             // failure only means the next job learns of the wall from Jira again.
-            let recorded = ctx.perform(crate::store::record_jira_wall_effect(until))?;
+            let short_until = until + crate::spend::SHORT_AFTER_WALL.num_milliseconds();
+            ctx.set_jira_short_until(Some(short_until));
+            let recorded =
+                ctx.perform(crate::store::record_jira_wall_effect(until, short_until))?;
             if recorded.affected_rows.unwrap_or(0) > 0 {
                 let at = chrono::DateTime::from_timestamp_millis(until).unwrap_or(ctx.now());
                 ctx.log(crate::log::LogEntry::new(
@@ -220,6 +229,9 @@ fn send_with(
                 failure: None,
                 quota_wall_until: Some(until),
             });
+        }
+        if as_app && r.rate_limit_near_limit == Some(true) && !ctx.jira_points_short() {
+            note_points_short(ctx)?;
         }
         let pace = next_pace(ctx.pace_ms(), &r);
         ctx.set_pace_ms(pace);
@@ -248,6 +260,30 @@ fn send_with(
         }
         ctx.perform(Effect::Wait { ms })?;
     }
+}
+
+/// Jira says under 20 % of a budget is left (`X-RateLimit-NearLimit`; the header does not say
+/// which, so the app takes it as the hourly points pool): until the pool resets, only work with a
+/// deadline runs. Recorded for every later job; logged once per hour.
+fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
+    let until = crate::spend::next_reset(ctx.now());
+    ctx.set_jira_short_until(Some(until.timestamp_millis()));
+    let recorded = ctx.perform(crate::store::record_jira_short_effect(
+        until.timestamp_millis(),
+    ))?;
+    if recorded.affected_rows.unwrap_or(0) > 0 {
+        ctx.log(crate::log::LogEntry::new(
+            ctx.now(),
+            crate::log::Level::Info,
+            crate::log::LogKind::Skipped,
+            "JIRA_POINTS_SHORT",
+            format!(
+                "Jira says under 20 % of the app's hourly points are left: until {} UTC only due starts, closes and readiness looks run; keep-ahead top-ups, daily looks and bulk jobs wait",
+                until.format("%H:%M")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Until when Jira's points quota refuses the app (epoch ms), if this answer is that refusal: a

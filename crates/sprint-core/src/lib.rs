@@ -25,6 +25,7 @@ pub mod log;
 pub mod plan;
 pub mod schema;
 pub mod settings;
+pub mod spend;
 pub mod sprint_name;
 pub mod step;
 pub mod store;

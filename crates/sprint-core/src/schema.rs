@@ -161,6 +161,12 @@ pub const MIGRATIONS: &[Declared] = &[
         name: "v015_global_settings_jira_wall",
         ddl: "ALTER TABLE global_settings ADD COLUMN IF NOT EXISTS jira_wall_until BIGINT NULL",
     },
+    // Jira's points are short (under 20 % of the pool left, or the hour after a wall): until
+    // when only work with a deadline runs (epoch ms).
+    Declared {
+        name: "v016_global_settings_jira_short",
+        ddl: "ALTER TABLE global_settings ADD COLUMN IF NOT EXISTS jira_short_until BIGINT NULL",
+    },
 ];
 
 /// Tables the current schema has (checked by tests against the database).

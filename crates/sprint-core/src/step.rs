@@ -103,6 +103,8 @@ pub struct Ctx<'a> {
     log_retention_days: u32,
     pace_ms: u64,
     jira_wall_until: Option<i64>,
+    jira_short_until: Option<i64>,
+    global_read: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -117,6 +119,8 @@ impl<'a> Ctx<'a> {
             log_retention_days: crate::settings::GlobalSettings::default().log_retention_days,
             pace_ms: 0,
             jira_wall_until: None,
+            jira_short_until: None,
+            global_read: false,
         }
     }
 
@@ -194,6 +198,34 @@ impl<'a> Ctx<'a> {
     /// Note Jira's points quota wall (see [`Ctx::jira_wall_until`]).
     pub fn set_jira_wall_until(&mut self, until: Option<i64>) {
         self.jira_wall_until = until.max(self.jira_wall_until);
+    }
+
+    /// Until when (epoch ms) Jira's points are short: a response said under 20 % of the pool is
+    /// left (`X-RateLimit-NearLimit`), or the pool has just refilled after a wall. Until then only
+    /// work with a deadline runs (see [`crate::spend`]).
+    pub fn jira_short_until(&self) -> Option<i64> {
+        self.jira_short_until
+    }
+
+    /// Whether Jira's points are short at the run's instant.
+    pub fn jira_points_short(&self) -> bool {
+        self.jira_short_until
+            .is_some_and(|t| t > self.now.timestamp_millis())
+    }
+
+    /// Note that Jira's points are short (see [`Ctx::jira_short_until`]).
+    pub fn set_jira_short_until(&mut self, until: Option<i64>) {
+        self.jira_short_until = until.max(self.jira_short_until);
+    }
+
+    /// Whether this run has read the global settings row (and so knows the quota state).
+    pub fn global_read(&self) -> bool {
+        self.global_read
+    }
+
+    /// Note that the global settings row was read.
+    pub fn note_global_read(&mut self) {
+        self.global_read = true;
     }
 
     /// Keep log entries written from now on for this many days (from the global settings).

@@ -51,19 +51,45 @@ fn opt_string(v: &Value) -> Option<String> {
 
 /// Global settings (defaults when the row is absent).
 pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
-    let r = rows(
-        ctx,
-        "SELECT automation_enabled, default_time_zone, default_carry_over, log_retention_days, \
-         jira_wall_until FROM global_settings WHERE id = ?",
-        vec![json!(1)],
-    )?;
+    let r = rows(ctx, GLOBAL_SELECT, vec![json!(1)])?;
     let Some(row) = r.first() else {
+        ctx.note_global_read();
         return Ok(GlobalSettings::default());
     };
-    // Jira's points quota wall travels with the settings every job reads first.
+    let settings = global_of(ctx, row);
+    Ok(settings)
+}
+
+/// The read of the global settings row as a bare effect (for the Jira gateway, which learns the
+/// quota state before its first call as the app in a run that has not read it yet).
+pub fn load_global_effect() -> Effect {
+    Effect::Sql {
+        sql: GLOBAL_SELECT.to_string(),
+        params: vec![json!(1)],
+    }
+}
+
+/// Take the quota state and the log retention from a global settings read.
+pub fn note_global(ctx: &mut Ctx, r: &crate::effect::EffectResult) {
+    // A failed read is not retried on every call: the run goes on as if no wall was known.
+    ctx.note_global_read();
+    if let Some(row) = r.rows.as_ref().and_then(|rows| rows.first()) {
+        global_of(ctx, row);
+    }
+}
+
+const GLOBAL_SELECT: &str =
+    "SELECT automation_enabled, default_time_zone, default_carry_over, log_retention_days, \
+     jira_wall_until, jira_short_until FROM global_settings WHERE id = ?";
+
+/// The settings of a row, noting on the run what travels with them: Jira's points quota state
+/// and how long log entries are kept (so no job can log with another retention).
+fn global_of(ctx: &mut Ctx, row: &Value) -> GlobalSettings {
+    ctx.note_global_read();
     ctx.set_jira_wall_until(int(&row["jira_wall_until"]));
+    ctx.set_jira_short_until(int(&row["jira_short_until"]));
     let d = GlobalSettings::default();
-    Ok(GlobalSettings {
+    let settings = GlobalSettings {
         automation_enabled: boolean(&row["automation_enabled"]),
         default_time_zone: opt_string(&row["default_time_zone"]).unwrap_or(d.default_time_zone),
         default_carry_over: row["default_carry_over"]
@@ -73,15 +99,30 @@ pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
         log_retention_days: int(&row["log_retention_days"])
             .map(|n| n as u32)
             .unwrap_or(d.log_retention_days),
-    })
+    };
+    ctx.set_log_retention(settings.log_retention_days);
+    settings
 }
 
 /// The statement that records Jira's points quota wall (`until`, epoch ms) unless a later one is
-/// recorded: one changed row means this is news, and the caller logs it (once per wall).
-pub fn record_jira_wall_effect(until: i64) -> Effect {
+/// recorded: one changed row means this is news, and the caller logs it (once per wall). The hour
+/// after the reset counts as short (`short_until`).
+pub fn record_jira_wall_effect(until: i64, short_until: i64) -> Effect {
     Effect::Sql {
-        sql: "UPDATE global_settings SET jira_wall_until = ? WHERE id = ? \
+        sql: "UPDATE global_settings SET jira_wall_until = ?, \
+              jira_short_until = GREATEST(COALESCE(jira_short_until, 0), ?) WHERE id = ? \
               AND (jira_wall_until IS NULL OR jira_wall_until < ?)"
+            .to_string(),
+        params: vec![json!(until), json!(short_until), json!(1), json!(until)],
+    }
+}
+
+/// The statement that records that Jira's points are short until `until` (epoch ms) unless that
+/// is already known: one changed row means this is news, and the caller logs it.
+pub fn record_jira_short_effect(until: i64) -> Effect {
+    Effect::Sql {
+        sql: "UPDATE global_settings SET jira_short_until = ? WHERE id = ? \
+              AND (jira_short_until IS NULL OR jira_short_until < ?)"
             .to_string(),
         params: vec![json!(until), json!(1), json!(until)],
     }
@@ -278,6 +319,19 @@ pub fn save_readiness(
             json!(next_look),
             json!(board_id),
         ],
+    )?;
+    Ok(())
+}
+
+/// Jira's points are short until `until`: the daily looks due now move past it, each to its own
+/// quiet minute of the hour after (10..55 minutes past, spread by board id), so they neither run
+/// now nor all at once at the reset.
+pub fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobResult<()> {
+    sql(
+        ctx,
+        "UPDATE board_schedule SET reconcile_at = ? + 600000 + MOD(board_id * 7919, 45) * 60000 \
+         WHERE reconcile_at <= ? AND (next_due_at IS NULL OR next_due_at > ?)",
+        vec![json!(until), json!(now), json!(now)],
     )?;
     Ok(())
 }

@@ -91,7 +91,7 @@ impl Sim {
     }
 
     /// Tick every 5 minutes over `[from, to]`, with no ticks in `[gap.0, gap.1)`. The board is due
-    /// at once (as `schedule_board` leaves it), then at its `next_due` or its daily reconcile.
+    /// at once (as `schedule_board` leaves it), then at its `next_due` or its daily look.
     fn run(
         mut self,
         from: DateTime<Utc>,
@@ -105,7 +105,7 @@ impl Sim {
                 if due.is_some_and(|d| d <= t) || reconcile <= t {
                     let run = self.check(t);
                     due = engine::next_due(&self.policy, &self.sprints, &run, t);
-                    reconcile = t + engine::RECONCILE_EVERY;
+                    reconcile = sprint_core::spend::next_daily_look(1, t, due);
                 }
             }
             t += Duration::minutes(5);
@@ -759,6 +759,7 @@ fn run_board(f: &mut Fake, now: &str, seed: u64, crash_after: Option<usize>) -> 
         board_id: BOARD,
         owner: OWNER.into(),
         lease_ms: 600_000,
+        daily_look: true,
     };
     let (now, mut results, mut effects) = (at(now), Vec::new(), Vec::new());
     for _ in 0..10_000 {

@@ -1060,13 +1060,17 @@ async function createJiraEmulator(options = {}) {
         });
       }
     }
+    if (provider === 'app' && quota && quota.perHour - quota.spent < quota.perHour * 0.2) {
+      // "X-RateLimit-NearLimit: true" when under 20 % of the budget is left (same page, headers)
+      extraHeaders['X-RateLimit-NearLimit'] = 'true';
+    }
     if (provider === 'app') {
       const t = takeToken();
       if (!t.ok) {
         entry.rateLimited = true;
         return send(res, entry, 429, { errorMessages: ['Rate limit exceeded.'], errors: {} }, t.headers);
       }
-      extraHeaders = t.headers || {};
+      extraHeaders = { ...extraHeaders, ...(t.headers || {}) };
     }
 
     const ctx = {

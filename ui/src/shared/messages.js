@@ -69,6 +69,7 @@ export const REASON_MESSAGES = {
   NAME_EMPTY: 'Future sprints were not created to keep the board planned ahead: the board\'s name template gives an empty name. Change the template in the project settings.',
   CLOSE_NOT_READY: 'A look ahead of the sprint\'s automated close found something that would block or surprise it; the project settings page shows it next to the board.',
   CLOSE_READY: 'What would have blocked the sprint\'s automated close is fixed.',
+  JIRA_POINTS_SHORT: 'Jira said under 20 % of the app\'s hourly points quota was left. Until the quota reset the app did only work with a deadline (due starts and closes, and the readiness looks before them); keep-ahead top-ups, daily looks and bulk jobs waited for the reset.',
   JIRA_QUOTA_WALL: 'Jira\'s hourly points quota for the app (shared by every site the app is installed on) was used up. The app made no Jira call until the quota reset; the starts and closes that were due then happened at the first check after it, and say how late.',
   EVENT_UNREADABLE: 'Jira sent a sprint event the app could not read. The app reads the board from Jira at the next check instead, so nothing is missed.',
 };

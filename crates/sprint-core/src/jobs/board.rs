@@ -28,7 +28,13 @@ pub const MIN_REMAINING_MS: u64 = 60_000;
 /// Most sprint pages read for one board (50 sprints a page).
 const MAX_SPRINT_PAGES: usize = 20;
 
-pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> JobResult<Value> {
+pub(crate) fn run(
+    ctx: &mut Ctx,
+    board_id: u64,
+    owner: &str,
+    lease_ms: u64,
+    daily_look: bool,
+) -> JobResult<Value> {
     let now = ctx.now();
     // Too little time left to finish a rollover safely: leave the board for the continuation.
     let remaining = ctx
@@ -57,7 +63,6 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
     }
 
     let global = store::load_global(ctx)?;
-    ctx.set_log_retention(global.log_retention_days);
     let Some(stored) = store::load_board(ctx, board_id)? else {
         release(ctx, board_id, owner, None)?;
         return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
@@ -179,12 +184,15 @@ pub(crate) fn run(ctx: &mut Ctx, board_id: u64, owner: &str, lease_ms: u64) -> J
             }
         }
     }
+    // Keep-ahead has no deadline: it tops up at the board's daily look (spread over the day,
+    // away from the boundaries), not in the run at a sprint's start or close, and not while
+    // Jira's points are short.
     let keep = stored.settings.keep_ahead as usize;
     let future = sprints
         .iter()
         .filter(|s| s.state == SprintState::Future)
         .count();
-    if keep > future {
+    if daily_look && keep > future && !ctx.jira_points_short() {
         for id in top_up(ctx, board_id, &stored, &global, &mut sprints, keep - future)? {
             done.push(json!({ "created": id }));
         }
@@ -461,7 +469,7 @@ fn release(
             json!(next.map(|u| u.at.timestamp_millis())),
             json!(next.map(|u| u.kind.as_str())),
             json!(next.map(|u| u.sprint_id)),
-            json!((now + engine::RECONCILE_EVERY).timestamp_millis()),
+            json!(crate::spend::next_daily_look(board_id, now, next.map(|u| u.at)).timestamp_millis()),
             json!(board_id),
             json!(owner),
         ],
@@ -906,21 +914,27 @@ fn late_cause(
         "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
         vec![json!(sprint_id)],
     )?;
-    // Jira's quota wall explains any lateness it covered.
-    if let Some(until) = ctx
+    let first = if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
+        engine::LateCause::Blocked(code.to_string())
+    } else if settings_changed_at > due.timestamp_millis() {
+        engine::LateCause::SettingsChanged
+    } else {
+        engine::LateCause::MissedChecks
+    };
+    // Jira's quota wall explains the lateness it covered: a wall ends at the top of the hour
+    // after it began, so one that ended more than an hour (and the on-time margin) after the due
+    // instant came after another cause.
+    let wall = ctx
         .jira_wall_until()
         .filter(|&w| w > due.timestamp_millis())
-        .and_then(DateTime::from_timestamp_millis)
-    {
-        return Ok(engine::LateCause::QuotaWall(until));
-    }
-    if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
-        return Ok(engine::LateCause::Blocked(code.to_string()));
-    }
-    if settings_changed_at > due.timestamp_millis() {
-        return Ok(engine::LateCause::SettingsChanged);
-    }
-    Ok(engine::LateCause::MissedChecks)
+        .and_then(DateTime::from_timestamp_millis);
+    Ok(match wall {
+        Some(until) if until - due <= Duration::hours(1) + engine::ON_TIME => {
+            engine::LateCause::QuotaWall(until)
+        }
+        Some(until) => engine::LateCause::QuotaWallAfter(Box::new(first), until),
+        None => first,
+    })
 }
 
 /// Close the sprint the way Jira's own "Complete sprint" dialog does, then carry its unfinished

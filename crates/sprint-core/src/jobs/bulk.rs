@@ -570,10 +570,19 @@ fn wall_ahead(ctx: &Ctx) -> bool {
         .is_some_and(|w| w > ctx.now().timestamp_millis())
 }
 
-/// Behind Jira's points quota wall the job makes no call: it comes back through the queue at the
-/// reset (at most the queue's 900 s delay at a time), its planned sprints still planned.
+/// Until when a bulk job waits for Jira's points: behind the quota wall, and while points are
+/// short (bulk jobs come last: due starts and closes on every board of every site come first).
+fn quota_wait_until(ctx: &Ctx) -> Option<i64> {
+    let now = ctx.now().timestamp_millis();
+    let wall = ctx.jira_wall_until().filter(|&w| w > now);
+    let short = ctx.jira_short_until().filter(|&s| s > now);
+    wall.max(short)
+}
+
+/// While it waits for Jira's points the job makes no call: it comes back through the queue then
+/// (at most the queue's 900 s delay at a time), its planned sprints still planned.
 fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
-    let Some(until) = ctx.jira_wall_until().filter(|_| wall_ahead(ctx)) else {
+    let Some(until) = quota_wait_until(ctx) else {
         return Ok(None);
     };
     let secs = ((until - ctx.now().timestamp_millis()) / 1000 + 1).clamp(1, 900) as u32;
@@ -614,8 +623,8 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         };
         return Ok(json!({ "jobId": job_id, "result": result }));
     }
-    let global = store::load_global(ctx)?;
-    ctx.set_log_retention(global.log_retention_days);
+    // The quota state and the log retention come with the global settings.
+    store::load_global(ctx)?;
     if let Some(back) = wait_out_wall(ctx, job_id)? {
         return Ok(back);
     }
@@ -653,6 +662,10 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             }
         };
         for row in pending {
+            if ctx.jira_points_short() {
+                // A response in this run said points are short: the rest waits (bulk is last).
+                return Ok(wait_out_wall(ctx, job_id)?.unwrap_or_default());
+            }
             if since_check >= CHECK_EVERY {
                 since_check = 0;
                 let fresh_run = done_here >= SPRINTS_PER_RUN;

@@ -95,6 +95,8 @@ fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value
         .to_string();
     let sprint_id = jira_time::id(&raw["id"]);
     let mut board_id = jira_time::id(&raw["originBoardId"]).or_else(|| board_of(event));
+    // The quota state and the log retention come with the global settings.
+    store::load_global(ctx)?;
     if board_id.is_none() {
         if let Some(id) = sprint_id {
             let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}")))?;
@@ -103,8 +105,6 @@ fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value
             }
         }
     }
-    let global = store::load_global(ctx)?;
-    ctx.set_log_retention(global.log_retention_days);
     let tracked = match board_id {
         Some(b) => store::load_board(ctx, b)?.is_some_and(|s| s.settings.automate),
         None => false,

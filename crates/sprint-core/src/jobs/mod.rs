@@ -50,6 +50,10 @@ pub enum Job {
         owner: String,
         /// How long the lease may last.
         lease_ms: u64,
+        /// The board's daily look is due and Jira's points are not short: top up keep-ahead
+        /// sprints too (work without a deadline waits for such a run).
+        #[serde(default)]
+        daily_look: bool,
     },
     /// An event from the app's own queue: continues work past one invocation.
     Queued {
@@ -107,7 +111,8 @@ pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
             board_id,
             owner,
             lease_ms,
-        } => board::run(ctx, *board_id, owner, *lease_ms),
+            daily_look,
+        } => board::run(ctx, *board_id, owner, *lease_ms, *daily_look),
         Job::SprintEvent { event_type, event } => event::run(ctx, event_type, event),
     }
 }

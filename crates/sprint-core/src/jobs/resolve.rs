@@ -244,7 +244,6 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     let board = authorised_board(ctx, &project, board_id, account)?;
     let global = store::load_global(ctx)?;
     check_keep_ahead_names(ctx, &board, &project, &settings, &global)?;
-    ctx.set_log_retention(global.log_retention_days);
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
     store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now())?;

@@ -15,6 +15,15 @@ pub const CONCURRENCY: u32 = 8;
 /// The queue that continues work past one invocation.
 pub const QUEUE: &str = "sprint-work";
 
+/// A board the check picked, and why.
+struct DueBoard {
+    id: u64,
+    /// Its daily look is due (and points were not known to be short).
+    daily_look: bool,
+    /// A start, close or readiness look is due.
+    deadline: bool,
+}
+
 pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     let global = store::load_global(ctx)?;
     if !global.automation_enabled {
@@ -26,16 +35,45 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     if let Some(until) = ctx.jira_wall_until().filter(|&w| w > now) {
         return Ok(json!({ "result": "waitingForJiraQuota", "until": until }));
     }
+    // Clock-bound work first: boards with a due start or close, then those due for a readiness
+    // look, then the daily looks. When Jira's points are short the daily looks wait: they move
+    // past the reset, spread over its quiet minutes (see `spend`), instead of all coming at once.
+    let short_until = ctx.jira_short_until().filter(|&t| t > now);
+    if let Some(until) = short_until {
+        store::postpone_daily_looks(ctx, now, until)?;
+    }
     let due = store::rows(
         ctx,
-        "SELECT board_id FROM board_schedule WHERE (next_due_at <= ? OR reconcile_at <= ? OR readiness_at <= ?) \
-         AND (lease_until IS NULL OR lease_until < ?) ORDER BY COALESCE(next_due_at, reconcile_at) LIMIT ?",
-        vec![json!(now), json!(now), json!(now), json!(now), json!(BOARDS_PER_RUN + 1)],
+        "SELECT board_id, reconcile_at, CASE WHEN next_due_at <= ? OR readiness_at <= ? THEN 1 ELSE 0 END AS deadline \
+         FROM board_schedule WHERE (next_due_at <= ? OR readiness_at <= ? OR reconcile_at <= ?) \
+         AND (lease_until IS NULL OR lease_until < ?) \
+         ORDER BY CASE WHEN next_due_at <= ? THEN 0 WHEN readiness_at <= ? THEN 1 ELSE 2 END, \
+         CASE WHEN next_due_at <= ? THEN next_due_at WHEN readiness_at <= ? THEN readiness_at \
+         ELSE reconcile_at END LIMIT ?",
+        vec![
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(now),
+            json!(BOARDS_PER_RUN + 1),
+        ],
     )?;
-    let boards: Vec<u64> = due
+    let boards: Vec<DueBoard> = due
         .iter()
-        .filter_map(|r| int(&r["board_id"]))
-        .map(|n| n as u64)
+        .filter_map(|r| {
+            Some(DueBoard {
+                id: int(&r["board_id"])? as u64,
+                daily_look: short_until.is_none()
+                    && int(&r["reconcile_at"]).is_some_and(|t| t <= now),
+                deadline: int(&r["deadline"]) == Some(1),
+            })
+        })
         .collect();
     if boards.is_empty() {
         return Ok(json!({ "result": "idle" }));
@@ -47,25 +85,53 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     // The lease lasts as long as this invocation can: a crashed run's boards free up by then.
     let lease_ms = remaining + 5_000;
     let owner = ctx.run_id();
-    let jobs: Vec<Job> = boards
-        .iter()
-        .take(BOARDS_PER_RUN)
-        .map(|&board_id| Job::Board {
-            board_id,
-            owner: owner.clone(),
-            lease_ms,
-        })
-        .collect();
-    let r = ctx.perform(Effect::RunJobs {
-        jobs,
-        concurrency: CONCURRENCY,
-    })?;
-    let outcomes = r
-        .body
-        .as_ref()
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let this_run = &boards[..boards.len().min(BOARDS_PER_RUN)];
+    // Two waves: the boards with a deadline, then (unless they learned that points are short)
+    // the daily looks.
+    let (deadline, daily): (Vec<&DueBoard>, Vec<&DueBoard>) =
+        this_run.iter().partition(|b| b.deadline);
+    let mut checked: Vec<u64> = Vec::new();
+    let mut outcomes: Vec<Value> = Vec::new();
+    let mut postponed = 0;
+    for wave in [deadline, daily] {
+        if wave.is_empty() {
+            continue;
+        }
+        if !wave[0].deadline && !outcomes.is_empty() {
+            store::load_global(ctx)?;
+            if ctx.jira_wall_until().is_some_and(|w| w > now) {
+                // The first wave met the wall: the daily looks stay due for after it.
+                postponed = wave.len();
+                continue;
+            }
+            if let Some(until) = ctx.jira_short_until().filter(|&t| t > now) {
+                store::postpone_daily_looks(ctx, now, until)?;
+                postponed = wave.len();
+                continue;
+            }
+        }
+        let jobs: Vec<Job> = wave
+            .iter()
+            .map(|b| Job::Board {
+                board_id: b.id,
+                owner: owner.clone(),
+                lease_ms,
+                daily_look: b.daily_look,
+            })
+            .collect();
+        let r = ctx.perform(Effect::RunJobs {
+            jobs,
+            concurrency: CONCURRENCY,
+        })?;
+        checked.extend(wave.iter().map(|b| b.id));
+        outcomes.extend(
+            r.body
+                .as_ref()
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
     let mut deferred = 0;
     let mut failed = 0;
     for (i, o) in outcomes.iter().enumerate() {
@@ -74,9 +140,8 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
             Some(_) => {}
             None => {
                 failed += 1;
-                let board = boards.get(i).copied().unwrap_or_default();
+                let board = checked.get(i).copied().unwrap_or_default();
                 let code = o["err"]["code"].as_str().unwrap_or("UNKNOWN").to_string();
-                ctx.set_log_retention(global.log_retention_days);
                 ctx.log(
                     LogEntry::new(
                         ctx.now(),
@@ -110,7 +175,8 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     }
     Ok(json!({
         "result": "checked",
-        "boards": boards.len().min(BOARDS_PER_RUN),
+        "boards": checked.len(),
+        "postponed": postponed,
         "deferred": deferred,
         "failed": failed,
         "continued": more,
