@@ -45,7 +45,7 @@ function globalCases() {
     s('automationEnabled', null, 'INVALID_TYPE'),
     s('automationEnabled', REMOVE, 'MISSING_FIELD'),
     s('defaultTimeZone', 'Mars/Olympus', 'UNKNOWN_TIME_ZONE'),
-    s('defaultTimeZone', 'europe/paris', 'UNKNOWN_TIME_ZONE'),
+    s('defaultTimeZone', 'Europe/Pariss', 'UNKNOWN_TIME_ZONE'),
     s('defaultTimeZone', INJECTION, 'UNKNOWN_TIME_ZONE'),
     s('defaultTimeZone', SCRIPT_SHORT, 'UNKNOWN_TIME_ZONE'),
     s('defaultTimeZone', LONG, 'OUT_OF_RANGE'),
@@ -112,7 +112,7 @@ function boardCases(boardA) {
     s('carryOver', true, 'INVALID_TYPE'),
     s('timeZone', REMOVE, 'MISSING_FIELD'),
     s('timeZone', 'Mars/Olympus', 'UNKNOWN_TIME_ZONE'),
-    s('timeZone', 'europe/berlin', 'UNKNOWN_TIME_ZONE'),
+    s('timeZone', 'Europe/Berlinn', 'UNKNOWN_TIME_ZONE'),
     s('timeZone', SCRIPT, 'UNKNOWN_TIME_ZONE'),
     s('timeZone', INJECTION, 'UNKNOWN_TIME_ZONE'),
     s('timeZone', LONG, 'OUT_OF_RANGE'),
@@ -266,6 +266,18 @@ test('a valid change reads back identically and records the caller from context 
   assert.deepEqual(grow, { id: 1, automation_enabled: 0, default_time_zone: 'Pacific/Chatham', default_carry_over: 'nextSprintCreate', log_retention_days: 365, updated_at: bed.clock.now(), jira_wall_until: null, jira_short_until: null });
   assert.equal((await bed.sql.query('SELECT COUNT(*) AS n FROM global_settings'))[0].n, 1);
   assert.deepEqual(bed.egress.violations, []);
+});
+
+test('a zone typed in another case is stored by its IANA name (board and global settings)', async (t) => {
+  const { bed, boardA } = await startSeededBed(t);
+  const saved = assertOk(await bed.invokeResolver('updateBoardSettings', { projectKey: 'PA', boardId: boardA,
+    settings: validBoardSettings({ timeZone: 'europe/berlin' }) }, { accountId: USERS.adminOfA.accountId }));
+  assert.equal(saved.settings.timeZone, 'Europe/Berlin');
+  const [row] = await bed.sql.query('SELECT time_zone FROM board_settings WHERE board_id = ?', [boardA]);
+  assert.equal(row.time_zone, 'Europe/Berlin');
+  const global = assertOk(await bed.invokeResolver('updateGlobalSettings', { settings: { automationEnabled: true, defaultTimeZone: 'america/new_york',
+    defaultCarryOver: 'backlog', logRetentionDays: 30 } }, { accountId: USERS.jiraAdmin.accountId }));
+  assert.equal(global.settings.defaultTimeZone, 'America/New_York');
 });
 
 test('a kanban board is refused with a 400 that names boardId, and nothing is written', async (t) => {

@@ -103,3 +103,11 @@ test('one version: package files, lockfiles and Cargo workspace match the newest
   const wrong = Object.entries(found).filter(([, v]) => v !== expected).map(([k, v]) => `${k}: ${v}`);
   assert.deepStrictEqual(wrong, [], `CHANGELOG.md says ${expected}; differing: ${wrong.join('; ')}`);
 });
+
+test('the project pages are shown to project administrators only (displayConditions; the resolvers check again)', () => {
+  for (const type of ['jira:projectSettingsPage', 'jira:projectPage']) {
+    const modules = manifest.modules[type] || [];
+    assert.ok(modules.length > 0, `${type} is declared`);
+    for (const m of modules) assert.deepStrictEqual(m.displayConditions, { isProjectAdmin: true }, `${type} ${m.key}`);
+  }
+});

@@ -179,7 +179,11 @@ function wrongValue(rng, cur) {
   if (typeof cur === 'number') return rng.pick([-1, -7, -0.5, 1.0000001, 3.5, 1e21, -9_007_199_254_740_992, Number.MIN_SAFE_INTEGER]);
   if (typeof cur === 'string') {
     const n = rng.pick(NASTY);
-    return rng.pick([n, `${cur}${n}`, `${n}${cur}`, `${cur}\u202e`, cur.toLowerCase() === cur ? cur.toUpperCase() + n : cur.toLowerCase()]);
+    // A wrong case is a near miss for the app's enums; zone names are read in any case
+    // (`europe/berlin` is Europe/Berlin), so a zone gets a wrong case AND a wrong character.
+    const zone = /^(UTC|[A-Z][A-Za-z_]+\/[A-Za-z_/+-]+)$/.test(cur);
+    const recased = cur.toLowerCase() === cur ? cur.toUpperCase() + n : cur.toLowerCase() + (zone ? n : '');
+    return rng.pick([n, `${cur}${n}`, `${n}${cur}`, `${cur}\u202e`, recased]);
   }
   if (Array.isArray(cur)) return cur.length ? cur.map(() => rng.pick(NASTY)) : [rng.pick(NASTY)];
   return wrongType(rng, cur);

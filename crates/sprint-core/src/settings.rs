@@ -130,7 +130,14 @@ pub fn board_has_sprints(kind: &str) -> bool {
 
 /// Parse an IANA zone name (exact spelling).
 pub fn parse_time_zone(name: &str) -> Option<Tz> {
-    name.parse::<Tz>().ok()
+    // As people type them: `europe/berlin` is Europe/Berlin (IANA names differ by more than
+    // case, so a case-insensitive match is never ambiguous). Spaces are not trimmed: the pages do.
+    name.parse::<Tz>().ok().or_else(|| {
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .copied()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name))
+    })
 }
 
 /// Parse `HH:MM` (24-hour, two digits each).
@@ -150,12 +157,15 @@ pub fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
 fn time_zone_field(f: &mut Fields, key: &'static str) -> Result<Option<String>, CoreError> {
     match f.opt_string(key, 64)? {
         None => Ok(None),
-        Some(s) if parse_time_zone(s).is_some() => Ok(Some(s.to_string())),
-        Some(_) => Err(f.fault(
-            key,
-            ErrorCode::UnknownTimeZone,
-            "not an IANA time zone name",
-        )),
+        // Stored by its canonical name, however it was typed.
+        Some(s) => match parse_time_zone(s) {
+            Some(tz) => Ok(Some(tz.name().to_string())),
+            None => Err(f.fault(
+                key,
+                ErrorCode::UnknownTimeZone,
+                "not an IANA time zone name",
+            )),
+        },
     }
 }
 
@@ -315,6 +325,31 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_typed_in_any_case_is_stored_by_its_iana_name() {
+        for (typed, stored) in [
+            ("europe/berlin", "Europe/Berlin"),
+            ("AMERICA/NEW_YORK", "America/New_York"),
+            ("asia/kathmandu", "Asia/Kathmandu"),
+            ("utc", "UTC"),
+            (
+                "America/Argentina/Buenos_Aires",
+                "America/Argentina/Buenos_Aires",
+            ),
+        ] {
+            let mut b = board();
+            b["timeZone"] = json!(typed);
+            let s = BoardSettings::from_payload(&b, "").unwrap();
+            assert_eq!(s.time_zone.as_deref(), Some(stored), "{typed}");
+        }
+        assert!(parse_time_zone(" Europe/Berlin").is_none());
+        // no two IANA names differ only in case
+        let mut seen = std::collections::HashSet::new();
+        for tz in chrono_tz::TZ_VARIANTS.iter() {
+            assert!(seen.insert(tz.name().to_ascii_lowercase()), "{}", tz.name());
+        }
+    }
+
+    #[test]
     fn every_fault_has_its_code_and_field() {
         let cases: Vec<(&str, Value, ErrorCode)> = vec![
             ("automate", json!("yes"), ErrorCode::InvalidType),
@@ -325,7 +360,7 @@ mod tests {
             ),
             (
                 "timeZone",
-                json!("europe/berlin"),
+                json!("Europe/Berlinn"),
                 ErrorCode::UnknownTimeZone,
             ),
             ("startTime", json!("24:00"), ErrorCode::InvalidTimeOfDay),
