@@ -94,8 +94,9 @@ function demoBar() {
     if (current) a.setAttribute('aria-current', 'page');
     bar.append(a);
   };
-  link('/admin/settings', 'Admin: Settings', w.page === 'admin' && w.route !== 'logs');
+  link('/admin/settings', 'Admin: Settings', w.page === 'admin' && !['logs', 'overview'].includes(w.route));
   link('/admin/logs', 'Admin: Logs', w.page === 'admin' && w.route === 'logs');
+  link('/admin/overview', 'Admin: Site overview', w.page === 'admin' && w.route === 'overview');
   link('/project-settings/', 'Project settings', w.page === 'project-settings');
   link('/bulk/', 'Bulk Sprint Creation', w.page === 'bulk');
   link('/demo/jira', 'Jira boards (emulator)', false);

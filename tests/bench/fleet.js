@@ -6,7 +6,8 @@
 //
 //   node tests/bench/fleet.js            sample through the real handlers, then N = 1,000 / 10,000 / 50,000
 //   node tests/bench/fleet.js --quick    CI: the sample, then N = 1,000 and 5,000
-//   options: --json, --seed S
+//   options: --json, --seed S, --sizes N1,N2 (instead of the defaults), --no-search (skip the search
+//            for the largest N)
 //
 // 1. SAMPLE. One site through the real handlers (WASM core + shim + @forge packages) in the local test
 //    bed: a board with m issues per sprint (30 % unfinished), keep-ahead 2. Its readiness look, its
@@ -210,6 +211,9 @@ function simulate(sites, { sharedPool }) {
   }
   const pools = new Map(); // hour -> spent (shared) or `${site}|${hour}` -> spent
   const spentByHour = new Map();
+  const byKind = {};
+  const siteSpent = new Map();
+  let maxSiteHour = 0;
   let refused = 0;
   let walls = 0;
   const lateness = [];
@@ -226,10 +230,15 @@ function simulate(sites, { sharedPool }) {
       if (site.wallUntil > t) { queueSite(site, site.wallUntil); continue; }
       const hour = Math.floor(t / HOUR);
       const poolKey = sharedPool ? hour : `${site.id}|${hour}`;
-      const spend = (points) => {
+      const spend = (points, kind) => {
         const spent = pools.get(poolKey) || 0;
         if (spent >= POOL) return false;
         pools.set(poolKey, spent + points);
+        byKind[kind] = (byKind[kind] || 0) + points;
+        const siteHour = `${site.id}|${hour}`;
+        const mine = (siteSpent.get(siteHour) || 0) + points;
+        siteSpent.set(siteHour, mine);
+        if (mine > maxSiteHour) maxSiteHour = mine;
         spentByHour.set(hour, (spentByHour.get(hour) || 0) + points);
         if (POOL - spent - points < POOL * 0.2) site.shortUntil = Math.max(site.shortUntil, (hour + 1) * HOUR);
         return true;
@@ -248,7 +257,7 @@ function simulate(sites, { sharedPool }) {
         for (let w = 0; w < wave.length; w++) {
           const job = wave[w];
           for (; job.done < job.calls.length; job.done++) {
-            if (!spend(job.calls[job.done])) {
+            if (!spend(job.calls[job.done], job.kind)) {
               walled = true;
               walls += 1;
               refused += 1 + Math.min(7, wave.length - w - 1);
@@ -283,6 +292,8 @@ function simulate(sites, { sharedPool }) {
     lateMinutes: { p50: +(q(0.5) / MIN).toFixed(1), p95: +(q(0.95) / MIN).toFixed(1), max: +(lateness.length ? lateness[lateness.length - 1] / MIN : 0).toFixed(1) },
     within15: lateness.filter((x) => x <= 15 * MIN).length / Math.max(1, lateness.length),
     workLost: lost,
+    pointsByKind: byKind,
+    maxPointsOneSiteOneHour: maxSiteHour,
     walls,
     refusedCalls: refused,
   };
@@ -300,7 +311,8 @@ async function main() {
   }
   const out = { seed: SEED, pool: POOL, samples, fleet: [] };
   if (!JSON_OUT) console.log('sample through the real handlers (points per job kind):'), console.table(samples);
-  const sizes = QUICK ? [1000, 5000] : [1000, 10000, 50000];
+  const sizesArg = (() => { const i = args.indexOf('--sizes'); return i >= 0 ? args[i + 1].split(',').map(Number) : null; })();
+  const sizes = sizesArg || (QUICK ? [1000, 5000] : [1000, 10000, 50000]);
   for (const n of sizes) {
     const t0 = Date.now();
     for (const sharedPool of [true, false]) {
@@ -311,6 +323,7 @@ async function main() {
       if (!JSON_OUT) console.log(JSON.stringify(row));
     }
   }
+  if (args.includes('--no-search')) { if (JSON_OUT) console.log(JSON.stringify(out)); return; }
   // the largest N a Tier-1 pool serves with every start and close within 15 minutes
   const ok = (n) => { const r = simulate(buildFleet(n, costs, SEED), { sharedPool: true }); return r.within15 === 1 && r.workLost === 0; };
   let lo = 1000;

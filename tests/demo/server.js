@@ -198,7 +198,13 @@ async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart =
       const s = bed.jira.getSprint(Number(sprint[1]));
       return s ? send(res, 200, s) : send(res, 404, { errorMessages: ['Sprint does not exist'], errors: {} });
     }
-    if (parts[0] === 'jira') return send(res, 404, { errorMessages: ['The demo answers only /rest/api/3/user and sprints'], errors: {} });
+    const board = u.pathname.match(/^\/jira\/rest\/agile\/1\.0\/board\/(\d+)$/);
+    if (board) {
+      // The site overview names each board (as the viewer, in Jira).
+      const b = bed.jira.getBoard(Number(board[1]));
+      return b ? send(res, 200, { id: b.id, name: b.name, type: b.type, location: { projectKey: b.projectKey } }) : send(res, 404, { errorMessages: ['Board does not exist'], errors: {} });
+    }
+    if (parts[0] === 'jira') return send(res, 404, { errorMessages: ['The demo answers only /rest/api/3/user, sprints and boards'], errors: {} });
     if (u.pathname === '/demo/state') {
       return send(res, 200, { now: new Date(bed.clock.now()).toISOString(), speed, ticks, accounts, boards });
     }
@@ -215,7 +221,7 @@ async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart =
       return send(res, 200, html('Sprint Automation: local demo', `<h1>Sprint Automation for Jira Cloud: local demo</h1>
 <p>The real app (Rust core in WASM + the Forge shim) in the local test bed, behind its three Custom UI pages. Simulated time runs ${speed ? `${Math.round(speed / 60)} simulated minutes per real second` : 'only when ticked'}; the scheduled check runs every simulated ${tickMinutes} minutes.</p>
 <table><tr><th>Page</th><th>Jira admin (${esc(USERS.admin.displayName)})</th><th>Project admin (${esc(USERS.padmin.displayName)})</th><th>Plain user (${esc(USERS.user.displayName)})</th></tr>
-${[['/admin/settings', 'Admin: Settings'], ['/admin/logs', 'Admin: Logs'], ['/project-settings/', 'Project settings (DEMO)'], ['/bulk/', 'Bulk Sprint Creation (DEMO)']]
+${[['/admin/settings', 'Admin: Settings'], ['/admin/logs', 'Admin: Logs'], ['/admin/overview', 'Admin: Site overview'], ['/project-settings/', 'Project settings (DEMO)'], ['/bulk/', 'Bulk Sprint Creation (DEMO)']]
     .map(([p, t]) => `<tr><td>${t}</td>${['admin', 'padmin', 'user'].map((w) => `<td>${link(p, w, 'open')}</td>`).join('')}</tr>`).join('')}</table>
 <p><a href="/demo/jira">Jira boards as the emulator holds them</a> (sprints start and close there while you watch).</p>`), TYPES['.html']);
     }
@@ -294,6 +300,7 @@ What to try:
   ${demo.url}/bulk/?as=padmin                plan 12 sprints, watch the preview and timeline, Create, then Undo
   ${demo.url}/bulk/?as=user                  a plain user is refused
   ${demo.url}/admin/settings?as=admin        switch automation off, change the default zone
+  ${demo.url}/admin/overview?as=admin        every automated board: next action in its zone, late, blocked, waiting for Jira
 
 Ctrl-C stops it. The app's log lines follow:
 `);

@@ -125,10 +125,12 @@ function validPayloads(boardA, boardA2) {
     cancelBulkJob: job,
     undoBulkJob: job,
     renameFutureSprints: { projectKey: 'PA', boardId: boardA2, nameTemplate: 'S {n}', dryRun: true },
+    getSiteOverview: { after: boardA, limit: 10 },
   };
 }
 // Fields a payload may leave out: not removed by the "missing field" mutation (that would be valid).
 const OPTIONAL = new Set(['ping', 'getGlobalSettings', 'getLogs'].flatMap((k) => ['boardId', 'level', 'kind', 'limit', 'cursor'].map((f) => `${k}:${f}`))
+  .concat(['getSiteOverview:after', 'getSiteOverview:limit'])
   .concat(['renameFutureSprints:dryRun', 'updateBoardSettings:settings.nameTemplate',
     ...['previewBulkPlan', 'createBulkSprints'].flatMap((k) => ['gapDays', 'calendar', 'goalTemplate', 'startNumber', 'timeZone', 'calendar.workingDays', 'calendar.holidays']
       .map((f) => `${k}:plan.${f}`))]));
@@ -192,7 +194,7 @@ function wrongValue(rng, cur) {
 function nonObject(rng, key) {
   // @forge/resolver hands the function `payload || {}`: a falsy payload arrives as {}. Those are
   // only sent to keys for which {} is itself invalid.
-  const emptyIsValid = ['ping', 'getGlobalSettings', 'getLogs'].includes(key);
+  const emptyIsValid = ['ping', 'getGlobalSettings', 'getLogs', 'getSiteOverview'].includes(key);
   const truthy = ['x', 7, -1, 1.5, true, [], [{}], ['projectKey'], 'null', '{}', deep(200)];
   return rng.pick(emptyIsValid ? truthy : [...truthy, null, false, 0, '']);
 }

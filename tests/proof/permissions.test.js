@@ -82,6 +82,7 @@ test('permission matrix: every resolver key x every caller, exact allow/deny, ze
     { key: 'updateBoardSettings', variant: 'board of other project', payload: { projectKey: 'PA', boardId: boardB, settings: validBoardSettings({ keepAhead: 0 }) }, expect: FOREIGN_BOARD },
     { key: 'updateBoardSettings', variant: 'naming other project', payload: { projectKey: 'PB', boardId: boardA, settings: validBoardSettings({ keepAhead: 0 }) }, expect: FOREIGN_PROJECT },
     { key: 'getLogs', payload: { limit: 5 }, expect: SITE_ADMIN },
+    { key: 'getSiteOverview', payload: { limit: 50 }, expect: SITE_ADMIN },
     { key: 'previewBulkPlan', payload: { projectKey: 'PA', boardIds: [boardA, boardA2], plan: plan('Preview {n}', '2026-06-01T09:00') }, expect: PROJECT_ADMIN },
     { key: 'previewBulkPlan', variant: 'board of other project', payload: { projectKey: 'PA', boardIds: [boardA, boardB], plan: plan('Preview {n}', '2026-06-01T09:00') }, expect: FOREIGN_BOARD },
     { key: 'previewBulkPlan', variant: 'naming other project', payload: { projectKey: 'PB', boardIds: [boardA], plan: plan('Preview {n}', '2026-06-01T09:00') }, expect: FOREIGN_PROJECT },

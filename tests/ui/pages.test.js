@@ -269,6 +269,36 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await ui.shot(logs, 'admin-logs-quota-wall');
   });
 
+  it('site overview: every automated board with its next action in its zone, filters, sorting; Jira admins only', async () => {
+    const page = await ui.open('/admin/overview?as=admin');
+    const rows = page.locator('#overview-table tbody tr');
+    await rows.first().waitFor();
+    const ids = await rows.evaluateAll((els) => els.map((e) => Number(e.dataset.board)));
+    const automated = (await demo.bed.sql.query('SELECT board_id FROM board_settings WHERE automate = TRUE')).map((r) => Number(r.board_id));
+    assert.deepEqual([...ids].sort(), [...automated].sort(), 'one row per automated board');
+    // names as the viewer sees them in Jira, the next action in the board's zone and in UTC
+    const ny = page.locator('#overview-table tr[data-board="2"]');
+    assert.match(await ny.innerText(), /New York[\s\S]*DEMO[\s\S]*America\/New_York/);
+    const berlin = page.locator('#overview-table tr[data-board="1"]');
+    assert.match(await berlin.innerText(), /Berlin[\s\S]*DEMO[\s\S]*Europe\/Berlin/);
+    assert.match(await berlin.locator('.next-action').innerText(), /\d{4}-\d\d-\d\d \d\d:\d\d \(Europe\/Berlin\)[\s\S]*UTC/);
+    // Berlin's close is blocked by the open sub-task added earlier: shown first, with the reason
+    const first = rows.first();
+    assert.equal(await first.getAttribute('data-board'), '1');
+    assert.match(await first.locator('.standing').innerText(), /sub-task/i);
+    await ui.shot(page, 'admin-overview');
+    await page.locator('#overview-status').selectOption('ok');
+    await page.waitForFunction(() => [...document.querySelectorAll('#overview-table tbody tr')].every((tr) => tr.dataset.status === 'ok'));
+    await page.locator('#overview-status').selectOption('');
+    await page.locator('#overview-sort').selectOption('board');
+    await page.waitForFunction(() => {
+      const names = [...document.querySelectorAll('#overview-table tbody th')].map((th) => th.firstChild.textContent);
+      return names.length > 1 && names.every((n, i) => i === 0 || names[i - 1].localeCompare(n) <= 0);
+    });
+    const refused = await ui.open('/admin/overview?as=padmin');
+    await refused.locator('.refusal[data-code=NOT_JIRA_ADMIN]').waitFor();
+  });
+
   it('no page threw', () => {
     assert.deepEqual(ui.errors, []);
     assert.deepEqual(demo.bed.egress.violations, []);

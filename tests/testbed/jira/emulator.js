@@ -29,7 +29,7 @@
  *       validate=false: raw write of name/goal/state/startDate/endDate/completeDate (simulates a UI action);
  *       validate=true: the same rules as POST (or PUT with full) /sprint/{id}; throws Error {status, body}.
  *   deleteSprint(id, {emit=false, atlassianId?}); setIssueStatus(key, statusId); moveIssues(keys, sprintId|null)
- *   Inspection: getSprint(id) (REST shape), sprintsOfBoard(boardId) (REST order: closed, active, future),
+ *   Inspection: getSprint(id) (REST shape), getBoard(id) ({id, name, type, projectKey}), sprintsOfBoard(boardId) (REST order: closed, active, future),
  *       sprintReport(id) ({completed, notCompleted, removed, added}: the Sprint Report's lists),
  *       issuesInSprint(id), backlogOf(projectKey|boardId) (issues with no sprint, rank order), issue(key),
  *       isDoneOnBoard(boardId, issueKey)
@@ -1181,6 +1181,7 @@ async function createJiraEmulator(options = {}) {
     },
 
     getSprint(id) { const s = sprints.get(Number(id)); return s ? sprintJson(s) : undefined; },
+    getBoard(id) { const b = boards.get(Number(id)); return b ? { id: b.id, name: b.name, type: b.type, projectKey: b.projectKey } : undefined; },
     sprintsOfBoard(boardId) {
       const b = boards.get(Number(boardId));
       if (!b) throw new Error(`unknown board ${boardId}`);

@@ -1,12 +1,13 @@
-// Admin page "Sprint Automation Configuration" (jira:adminPage, Jira admins): subpages Settings and Logs.
+// Admin page "Sprint Automation Configuration" (jira:adminPage, Jira admins): subpages Settings,
+// Logs and the site overview.
 import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
 import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
-import { pageContext, subpageRoute } from '../shared/context.js';
-import { CARRY_OVER, KINDS, LEVELS, reasonSentence } from '../shared/messages.js';
+import { boardName, pageContext, subpageRoute } from '../shared/context.js';
+import { CARRY_OVER, KINDS, LEVELS, STANDINGS, readinessSentence, reasonSentence } from '../shared/messages.js';
 
 const root = document.getElementById('root');
-const SUBPAGES = { settings: 'Settings', logs: 'Logs' };
+const SUBPAGES = { settings: 'Settings', logs: 'Logs', overview: 'Site overview' };
 
 let current = null;
 
@@ -29,7 +30,7 @@ function show(route) {
         onClick: (e) => { e.preventDefault(); navigate(r); },
       }, title))),
     body);
-  (sub === 'logs' ? renderLogs : renderSettings)(body).catch((e) => mount(body, errorBox(e)));
+  ({ logs: renderLogs, overview: renderOverview }[sub] || renderSettings)(body).catch((e) => mount(body, errorBox(e)));
 }
 
 function navigate(route) {
@@ -174,6 +175,86 @@ function logTable(entries) {
       h('td', { class: 'num' }, e.sprintId ?? ''),
       h('td', { class: 'small' }, e.message,
         e.jira ? h('div', { class: 'warning-line' }, `Jira ${e.jira.status} ${e.jira.code}: ${e.jira.message}`) : null))))));
+}
+
+// ------------------------------------------------------------------ site overview
+
+const ORDER = Object.keys(STANDINGS);
+
+async function renderOverview(body) {
+  mount(body, h('p', { class: 'muted' }, 'Loading the automated boards…'));
+  let data;
+  const boards = [];
+  try {
+    // The app's own tables, a page of 500 at a time: no Jira call as the app.
+    let after;
+    do {
+      data = await call('getSiteOverview', after ? { after, limit: 500 } : { limit: 500 });
+      boards.push(...data.boards);
+      after = data.next;
+    } while (after && boards.length < 5000);
+  } catch (e) {
+    mount(body, DENIALS.has(e.code) ? refusal(e) : errorBox(e, { title: 'The overview could not be loaded.' }));
+    return;
+  }
+  // Names as the viewer sees them in Jira, all at once.
+  const names = new Map(await Promise.all(boards.map(async (b) => [b.boardId, await boardName(b.boardId)])));
+  const projects = [...new Set(boards.map((b) => b.projectKey))].sort();
+  const filters = {
+    status: h('select', { id: 'overview-status' }, h('option', { value: '' }, 'Every status'),
+      ORDER.map((k) => h('option', { value: k }, STANDINGS[k][0]))),
+    project: h('select', { id: 'overview-project' }, h('option', { value: '' }, 'Every project'), projects.map((p) => h('option', { value: p }, p))),
+    sort: h('select', { id: 'overview-sort' },
+      h('option', { value: 'status' }, 'Worst first'), h('option', { value: 'next' }, 'Next action first'), h('option', { value: 'board' }, 'Board name')),
+  };
+  const results = h('div', { id: 'overview-results' });
+  const banners = [];
+  if (!data.automationEnabled) banners.push(h('div', { class: 'banner banner-warning', role: 'status', id: 'overview-site-off' }, 'Automation is off for the whole site: no sprint is started or closed until it is switched on under Settings.'));
+  if (data.jiraQuota.wallUntil) banners.push(h('div', { class: 'banner banner-warning', role: 'status', id: 'overview-wall' }, `Jira's points quota for the app is used up until ${data.jiraQuota.wallUntil.slice(11, 16)} UTC: starts and closes due before then run at the first check after it, and their log entries say how late.`));
+  else if (data.jiraQuota.shortUntil) banners.push(h('div', { class: 'banner banner-info', role: 'status', id: 'overview-short' }, `Jira's points are short until ${data.jiraQuota.shortUntil.slice(11, 16)} UTC: only starts, closes and the looks before them run; keep-ahead and bulk jobs wait.`));
+  const render = () => {
+    let rows = boards.filter((b) => (!filters.status.value || b.status === filters.status.value) && (!filters.project.value || b.projectKey === filters.project.value));
+    const by = {
+      status: (a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || nextAt(a) - nextAt(b),
+      next: (a, b) => nextAt(a) - nextAt(b),
+      board: (a, b) => String(names.get(a.boardId) || a.boardId).localeCompare(String(names.get(b.boardId) || b.boardId)),
+    }[filters.sort.value];
+    rows = [...rows].sort(by);
+    mount(results, rows.length ? overviewTable(rows, names)
+      : h('p', { class: 'muted', id: 'overview-empty' }, boards.length ? 'No board matches these filters.' : 'No board is automated yet: project administrators switch boards on in their project settings.'));
+  };
+  Object.values(filters).forEach((f) => f.addEventListener('change', render));
+  mount(body,
+    h('p', { class: 'lede' }, `Every automated board on the site (${boards.length}), its next action in the board's time zone and in UTC, and whether it is late, blocked or waiting for Jira.`),
+    banners,
+    h('div', { class: 'row', id: 'overview-filters' },
+      h('div', { class: 'field' }, h('label', { for: 'overview-status' }, 'Status'), filters.status),
+      h('div', { class: 'field' }, h('label', { for: 'overview-project' }, 'Project'), filters.project),
+      h('div', { class: 'field' }, h('label', { for: 'overview-sort' }, 'Sort'), filters.sort)),
+    results);
+  render();
+}
+
+const nextAt = (b) => (b.nextAction ? Date.parse(b.nextAction.at) : Infinity);
+const ACTIONS = { start: 'Start', close: 'Close', retry: 'Try again', check: 'Look at Jira' };
+
+function overviewTable(rows, names) {
+  return h('div', { class: 'table-wrap' }, h('table', { id: 'overview-table' },
+    h('thead', null, h('tr', null, ['Board', 'Project', 'Time zone', 'Next action', 'Last rollover', 'Status'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, rows.map((b) => h('tr', { dataset: { board: b.boardId, status: b.status, project: b.projectKey } },
+      h('th', { scope: 'row' }, names.get(b.boardId) || `Board ${b.boardId}`, h('div', { class: 'muted small' }, `id ${b.boardId}`)),
+      h('td', null, b.projectKey),
+      h('td', null, b.timeZone),
+      h('td', { class: 'next-action' }, b.nextAction
+        ? [ACTIONS[b.nextAction.kind] || b.nextAction.kind, ' ', h('span', null, `${b.nextAction.local} (${b.timeZone})`),
+          h('div', { class: 'muted small' }, `${b.nextAction.at.replace('T', ' ').slice(0, 16)} UTC`)]
+        : h('span', { class: 'muted' }, b.dailyLook ? `nothing planned; its daily look at Jira ${b.dailyLook.replace('T', ' ').slice(0, 16)} UTC` : 'nothing planned')),
+      h('td', null, b.lastRollover ? [`${b.lastRollover.phase} sprint ${b.lastRollover.sprintId}`, h('div', { class: 'muted small' }, b.lastRollover.local)] : h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'standing' },
+        h('span', { class: ['lozenge', b.status === 'ok' ? 'done' : (b.status === 'attention' ? 'info' : 'warn')] }, STANDINGS[b.status][0]),
+        h('div', { class: 'small' }, b.status === 'late' ? `${b.lateMinutes} min overdue.` : STANDINGS[b.status][1]),
+        b.problem ? h('div', { class: 'small problem' }, reasonSentence(b.problem)) : null,
+        b.readiness.map((code) => h('div', { class: 'small readiness' }, readinessSentence(code)))))))));
 }
 
 main().catch((e) => mount(root, h('h1', null, 'Sprint Automation Configuration'), errorBox(e)));

@@ -64,3 +64,20 @@ export function sprintName(sprintId) {
   }
   return sprintNames.get(sprintId);
 }
+
+const boardNames = new Map();
+/** A board's name (Jira's agile API as the viewer); null if it cannot be read. */
+export function boardName(boardId) {
+  if (!boardId) return Promise.resolve(null);
+  if (!boardNames.has(boardId)) {
+    boardNames.set(boardId, (async () => {
+      try {
+        const r = await requestJira(`/rest/agile/1.0/board/${encodeURIComponent(boardId)}`, { headers: { Accept: 'application/json' } });
+        return r.ok ? ((await r.json()).name || null) : null;
+      } catch (_e) {
+        return null;
+      }
+    })());
+  }
+  return boardNames.get(boardId);
+}

@@ -140,3 +140,13 @@ export const CARRY_OVER = {
   nextSprintCreate: 'Next sprint (create one if none)',
 };
 export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+
+/** How a board stands on the site overview (crates/sprint-core/src/jobs/overview.rs, worst first). */
+export const STANDINGS = {
+  siteOff: ['Site off', 'Automation is switched off for the whole site (Settings).'],
+  waitingForJiraQuota: ['Waiting for Jira', 'Its next action falls before the reset of Jira\'s points quota for the app; it runs at the first check after it.'],
+  blocked: ['Blocked', 'Its next action was refused; the app tries again.'],
+  late: ['Late', 'Its next action is more than 10 minutes overdue.'],
+  attention: ['Attention', 'The look ahead found something that would block or surprise its next close.'],
+  ok: ['OK', 'Nothing to report.'],
+};

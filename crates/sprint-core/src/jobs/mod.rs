@@ -10,6 +10,7 @@ mod board;
 mod bulk;
 mod event;
 mod lifecycle;
+pub mod overview;
 mod ping;
 pub mod resolve;
 pub mod tick;

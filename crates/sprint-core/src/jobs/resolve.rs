@@ -29,6 +29,7 @@ pub const RESOLVER_KEYS: &[&str] = &[
     "cancelBulkJob",
     "undoBulkJob",
     "renameFutureSprints",
+    "getSiteOverview",
 ];
 
 /// Most boards listed for one project.
@@ -58,6 +59,7 @@ pub(crate) fn run(
         "cancelBulkJob" => super::bulk::cancel(ctx, payload, account),
         "undoBulkJob" => super::bulk::undo(ctx, payload, account),
         "renameFutureSprints" => super::bulk::rename(ctx, payload, account),
+        "getSiteOverview" => super::overview::run(ctx, payload, account),
         _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
     }
 }
