@@ -31,10 +31,11 @@ async function seeded(t, { settings = {}, configure = true } = {}) {
     open: [add({ summary: 'open a', statusId: '10001' }), add({ summary: 'open b', statusId: '10000' }), add({ summary: 'open c', statusId: '10001' })],
   };
   await bed.runLifecycle('installed');
-  const apply = () => bed.invokeResolver('updateBoardSettings', {
+  const apply = (extra = {}) => bed.invokeResolver('updateBoardSettings', {
     projectKey: 'CO', boardId: board.id,
     settings: { automate: true, autoStart: true, autoClose: true, carryOver: 'nextSprint', timeZone: 'Europe/Berlin', startTime: null,
       closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0, ...settings },
+    ...extra,
   }, { accountId: ADMIN });
   if (configure) {
     const r = await apply();
@@ -122,9 +123,17 @@ test('a run that dies between the close and the move: the next run finishes from
 
 test('a start and a close that come late say how late and why, in the board\'s zone', async (t) => {
   const { bed, j, s1, s2, apply } = await seeded(t, { configure: false });
-  // The board is switched on 18 hours after its sprint ended.
+  // The board is switched on 18 hours after its sprint ended. The save first says what it would
+  // do at once, late, and writes nothing; confirmed, it goes ahead.
   bed.clock.set(Date.parse(S1_END) + 18 * HOUR + 3 * MIN);
-  const r = await apply();
+  const asked = await apply();
+  assert.equal(asked.ok, false);
+  assert.equal(asked.error.code, 'CONFIRMATION_NEEDED');
+  assert.equal(asked.error.status, 409);
+  assert.equal(asked.error.message, 'saving makes the app act at once: it closes "CO 1" now, 18 h 3 min after its end (2026-01-19 09:00 Europe/Berlin), then starts "CO 2" now, 18 h 3 min after its start (2026-01-19 09:00 Europe/Berlin); send confirmActNow to go ahead');
+  assert.deepEqual(asked.error.details.actions.map((a) => [a.kind, a.sprintId, a.lateMinutes]), [['close', s1.id, 1083], ['start', s2.id, 1083]]);
+  assert.equal((await bed.sql.query('SELECT COUNT(*) AS n FROM board_settings'))[0].n, 0, 'nothing written');
+  const r = await apply({ confirmActNow: true });
   assert.equal(r.ok, true, JSON.stringify(r));
   await bed.runScheduled('sprint-check');
   assert.equal(j.getSprint(s1.id).state, 'closed');
@@ -282,4 +291,21 @@ test('a close Jira refused, then completed by a person in Jira: the app does not
   assert.deepEqual(j.backlogOf('CO').map((i) => i.key), keys.open, 'their choice stands');
   const lines = logLines(bed);
   assert.ok(!lines.some((l) => l.reason === 'SPRINT_CLOSED'), lines.map((l) => l.reason).join(','));
+});
+
+test('a change is asked about only for what it makes the app do: an overdue close the stored settings would do anyway is not', async (t) => {
+  const { bed, j, s1, apply } = await seeded(t, { configure: true });
+  // The checks stopped before the end (an outage); an admin changes the board's zone an hour later.
+  bed.clock.set(Date.parse(S1_END) + HOUR);
+  const moved = await apply({ settings: { automate: true, autoStart: true, autoClose: true, carryOver: 'backlog', timeZone: 'Europe/Berlin', startTime: null,
+    closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0 } });
+  assert.equal(moved.ok, true, JSON.stringify(moved));
+  // Switching the close off and on again is the change's doing once more: asked.
+  const off = await apply({ settings: { automate: true, autoStart: true, autoClose: false, carryOver: 'backlog', timeZone: 'Europe/Berlin', startTime: null,
+    closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0 } });
+  assert.equal(off.ok, true, JSON.stringify(off));
+  const on = await apply({ settings: { automate: true, autoStart: true, autoClose: true, carryOver: 'backlog', timeZone: 'Europe/Berlin', startTime: null,
+    closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0 } });
+  assert.equal(on.error && on.error.code, 'CONFIRMATION_NEEDED', JSON.stringify(on));
+  assert.equal(j.getSprint(s1.id).state, 'active', 'nothing acted yet');
 });

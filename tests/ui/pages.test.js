@@ -49,6 +49,12 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await row.locator('textarea[name=holidays]').fill('2026-04-29, 2026-05-03');
     await row.locator('input[name=keepAhead]').fill('2');
     await row.locator('button[name=save]').click();
+    // Tokyo 1 ended at 18:00 Tokyo time, an hour ago: switching the board on closes it at once,
+    // late, so the page says so and asks first.
+    const ask = page.locator('dialog#act-now-dialog');
+    await ask.waitFor();
+    assert.match(await ask.innerText(), /Closes "Tokyo 1" now, 1 h 0 min after its end \(2026-03-27 18:00 Asia\/Tokyo\)/);
+    await page.locator('#confirm-act-now').click();
     await row.locator('.status', { hasText: 'Saved.' }).waitFor();
     await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
     assert.equal(await page.locator('tr.error-row:visible').count(), 0);
@@ -297,6 +303,57 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     });
     const refused = await ui.open('/admin/overview?as=padmin');
     await refused.locator('.refusal[data-code=NOT_JIRA_ADMIN]').waitFor();
+  });
+
+  it('project settings: a save that would act at once, late, says what it would do and asks first', async () => {
+    const j = demo.bed.jira;
+    const now = demo.bed.clock.now();
+    // New York's board, switched off, has a sprint that ended 18 hours ago.
+    const current = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
+    const off = await demo.bed.invokeResolver('updateBoardSettings', { projectKey: 'DEMO', boardId: 2, settings: { ...current.data.settings, automate: false } }, as('padmin'));
+    assert.equal(off.ok, true, JSON.stringify(off));
+    const late = j.addSprint({ boardId: 2, name: 'New York late', startDate: new Date(now - 14 * 86400000).toISOString(), endDate: new Date(now - 18 * 3600000).toISOString() });
+    j.updateSprint(late.id, { state: 'active' });
+    const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
+    const row = page.locator('tr#board-2');
+    await row.waitFor();
+    await row.locator('input[name=automate]').check();
+    await row.locator('button[name=save]').click();
+    const dialog = page.locator('dialog#act-now-dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /Closes "New York late" now, 18 h 0 min after its end \(\d{4}-\d\d-\d\d \d\d:\d\d America\/New_York\)/);
+    await ui.shot(page, 'project-settings-confirm');
+    // Cancel: nothing saved, and the page says why
+    await page.locator('#confirm-cancel').click();
+    await page.locator('tr.error-row [role=alert][data-code=CONFIRMATION_NEEDED]').waitFor();
+    const still = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
+    assert.equal(still.data.settings.automate, false, 'cancelled: not saved');
+    // Save again and go ahead: saved, and the next check closes it
+    await row.locator('button[name=save]').click();
+    await page.locator('#confirm-act-now').click();
+    await row.locator('.status.ok').waitFor();
+    const saved = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
+    assert.equal(saved.data.settings.automate, true);
+    await demo.tick();
+    await demo.idle();
+    assert.equal(j.getSprint(late.id).state, 'closed');
+  });
+
+  it('project settings: with automation off for the site, a banner says so and no next action is announced', async () => {
+    const g = await demo.bed.invokeResolver('getGlobalSettings', {}, as('admin'));
+    const off = await demo.bed.invokeResolver('updateGlobalSettings', { settings: { ...g.data.settings, automationEnabled: false } }, as('admin'));
+    assert.equal(off.ok, true, JSON.stringify(off));
+    try {
+      const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
+      await page.locator('#site-off').waitFor();
+      assert.match(await page.locator('#site-off').innerText(), /Automation is off for the whole site/);
+      assert.match(await page.locator('tr#board-1').innerText(), /Waits: automation is off for the site/);
+      // each repeated control is named for its board
+      assert.equal(await page.getByRole('button', { name: 'Save Berlin team' }).count(), 1);
+      assert.equal(await page.getByRole('checkbox', { name: 'Automate (Tokyo team)' }).count(), 1);
+    } finally {
+      await demo.bed.invokeResolver('updateGlobalSettings', { settings: g.data.settings }, as('admin'));
+    }
   });
 
   it('no page threw', () => {

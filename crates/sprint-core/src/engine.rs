@@ -161,6 +161,30 @@ pub enum Action {
     ReportMissed(Sprint),
 }
 
+/// What a check would do at once under `policy`: the closes and starts due at `now`, in the
+/// order the board job runs them (each close marks its sprint closed, each start its sprint
+/// active). The settings page asks before a change makes the app act at once.
+pub fn acts_at_once(policy: &Policy, sprints: &[Sprint], now: DateTime<Utc>) -> Vec<Action> {
+    let mut sprints = sprints.to_vec();
+    let mut run = Run::default();
+    let mut out = Vec::new();
+    while let Some(action) = next_action(policy, &sprints, &run, now) {
+        let (id, handled, state) = match &action {
+            Action::Close(s) => (s.id, Handled::Closed, SprintState::Closed),
+            Action::Start { sprint, .. } => (sprint.id, Handled::Started, SprintState::Active),
+            Action::ReportMissed(s) => (s.id, Handled::Missed, s.state),
+        };
+        run.handled.insert(id, handled);
+        if let Some(s) = sprints.iter_mut().find(|s| s.id == id) {
+            s.state = state;
+        }
+        if !matches!(action, Action::ReportMissed(_)) {
+            out.push(action);
+        }
+    }
+    out
+}
+
 /// The next action on the board, closes before starts (a close frees the board for the next
 /// sprint), each sprint at most once per run.
 pub fn next_action(

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     JiraError,
     /// Jira's points quota for the app is used up until its reset (`details.retryAt`).
     JiraQuotaWall,
+    /// The change would make the app act at once (`details.actions`); send it again with
+    /// `confirmActNow: true` to go ahead.
+    ConfirmationNeeded,
     /// Storage (SQL or KVS) failed.
     StorageError,
     /// A schema migration failed (the lifecycle handler can simply run again).
@@ -94,6 +97,7 @@ impl CoreError {
             | ErrorCode::NotProjectAdmin
             | ErrorCode::BoardNotInProject => 403,
             ErrorCode::BoardNotFound | ErrorCode::JobNotFound => 404,
+            ErrorCode::ConfirmationNeeded => 409,
             ErrorCode::SchemaMissing
             | ErrorCode::StorageError
             | ErrorCode::MigrationFailed

@@ -66,7 +66,8 @@ fn valid(key: &str) -> Value {
         "listBoards" | "listBulkJobs" => json!({"projectKey": "SA"}),
         "getBoardSettings" => json!({"projectKey": "SA", "boardId": 7}),
         "updateBoardSettings" => {
-            json!({"projectKey": "SA", "boardId": 7, "settings": valid_board_settings()})
+            json!({"projectKey": "SA", "boardId": 7, "settings": valid_board_settings(),
+                "confirmActNow": false})
         }
         "getLogs" => {
             json!({"boardId": 7, "level": "info", "kind": "started", "limit": 10, "cursor": "abc"})
@@ -80,6 +81,7 @@ fn valid(key: &str) -> Value {
         "renameFutureSprints" => {
             json!({"projectKey": "SA", "boardId": 7, "nameTemplate": "S {n}", "dryRun": true})
         }
+        "getSiteOverview" => json!({"after": 7, "limit": 10}),
         _ => unreachable!("{key}"),
     }
 }

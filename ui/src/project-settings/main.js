@@ -27,13 +27,17 @@ async function main() {
     return;
   }
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const siteOff = data.siteAutomationEnabled === false;
   mount(body,
+    siteOff ? h('div', { class: 'banner banner-warning', role: 'status', id: 'site-off' },
+      h('strong', null, 'Automation is off for the whole site. '),
+      'A Jira administrator switched it off: no sprint is started or closed until it is switched on again. Settings saved here take effect then.') : null,
     h('datalist', { id: 'zones' }, zones.map((z) => h('option', { value: z }))),
     h('div', { class: 'table-wrap' }, h('table', { id: 'boards-table' },
       h('thead', null, h('tr', null,
         ['Board', 'Automation', 'Carry-over', 'Time zone', 'Time of day', 'Working days and holidays', 'Keep ahead', 'Last changed', 'Next action', '']
           .map((t) => h('th', null, t)))),
-      h('tbody', null, data.boards.map((b) => (b.hasSprints === false ? noSprintsRow(b) : boardRow(project, b))).flat()))));
+      h('tbody', null, data.boards.map((b) => (b.hasSprints === false ? noSprintsRow(b) : boardRow(project, b, siteOff))).flat()))));
 }
 
 /** A board without sprints (kanban) is shown and explained, not hidden. */
@@ -44,35 +48,35 @@ function noSprintsRow(board) {
       'This is a kanban board: it has no sprints, so there is nothing to start or close. Scrum boards, and team-managed boards with sprints switched on, can be automated.'))];
 }
 
-function boardRow(project, board) {
+function boardRow(project, board, siteOff = false) {
   const s = board.settings;
   const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
   const errRow = h('tr', { class: 'error-row', hidden: true }, h('td', { colspan: 10 }));
   const f = {
-    automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': 'Automate' }),
-    autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': 'Start sprints automatically' }),
-    autoClose: h('input', { type: 'checkbox', name: 'autoClose', checked: s.autoClose, 'aria-label': 'Close sprints automatically' }),
-    carryOver: h('select', { name: 'carryOver', 'aria-label': 'Carry-over' },
+    automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': `Automate (${board.name})` }),
+    autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': `Start sprints automatically (${board.name})` }),
+    autoClose: h('input', { type: 'checkbox', name: 'autoClose', checked: s.autoClose, 'aria-label': `Close sprints automatically (${board.name})` }),
+    carryOver: h('select', { name: 'carryOver', 'aria-label': `Carry-over (${board.name})` },
       h('option', { value: '', selected: s.carryOver == null }, 'Site default'),
       Object.entries(CARRY_OVER).map(([v, t]) => h('option', { value: v, selected: v === s.carryOver }, t))),
-    timeZone: h('input', { type: 'text', name: 'timeZone', value: s.timeZone || '', placeholder: 'Site default', list: 'zones', size: 16, autocomplete: 'off', spellcheck: false, 'aria-label': 'Time zone' }),
-    startTime: h('input', { type: 'time', name: 'startTime', value: s.startTime || '', 'aria-label': 'Start time' }),
-    closeTime: h('input', { type: 'time', name: 'closeTime', value: s.closeTime || '', 'aria-label': 'Close time' }),
-    holidays: h('textarea', { name: 'holidays', rows: 2, cols: 14, placeholder: 'YYYY-MM-DD, …', 'aria-label': 'Holidays' }, (s.holidays || []).join(', ')),
-    keepAhead: h('input', { type: 'number', name: 'keepAhead', min: 0, max: 10, value: s.keepAhead, 'aria-label': 'Keep ahead' }),
+    timeZone: h('input', { type: 'text', name: 'timeZone', value: s.timeZone || '', placeholder: 'Site default', list: 'zones', size: 16, autocomplete: 'off', spellcheck: false, 'aria-label': `Time zone (${board.name})` }),
+    startTime: h('input', { type: 'time', name: 'startTime', value: s.startTime || '', 'aria-label': `Start time (${board.name})` }),
+    closeTime: h('input', { type: 'time', name: 'closeTime', value: s.closeTime || '', 'aria-label': `Close time (${board.name})` }),
+    holidays: h('textarea', { name: 'holidays', rows: 2, cols: 14, placeholder: 'YYYY-MM-DD, …', 'aria-label': `Holidays (${board.name})` }, (s.holidays || []).join(', ')),
+    keepAhead: h('input', { type: 'number', name: 'keepAhead', min: 0, max: 10, value: s.keepAhead, 'aria-label': `Keep ahead (${board.name})` }),
   };
   // Newer settings fields are kept as they are (the resolver wants every field); nameTemplate is editable.
   const hasTemplate = 'nameTemplate' in s;
   if (hasTemplate) {
-    f.nameTemplate = h('input', { type: 'text', name: 'nameTemplate', value: s.nameTemplate || '', placeholder: '{board} Sprint {n}', size: 14, spellcheck: false, 'aria-label': 'Name of sprints the app creates' });
+    f.nameTemplate = h('input', { type: 'text', name: 'nameTemplate', value: s.nameTemplate || '', placeholder: '{board} Sprint {n}', size: 14, spellcheck: false, 'aria-label': `Name of sprints the app creates (${board.name})` });
   }
   const days = new Set(s.workingDays || []);
   const dayButtons = WEEKDAYS.map((d) => h('button', {
-    type: 'button', class: 'day-toggle', dataset: { day: d }, 'aria-pressed': String(days.has(d)), title: `Working day: ${d}`,
+    type: 'button', class: 'day-toggle', dataset: { day: d }, 'aria-pressed': String(days.has(d)), title: `Working day: ${d}`, 'aria-label': `Working day ${d} (${board.name})`,
     onClick: (e) => { const on = e.currentTarget.getAttribute('aria-pressed') !== 'true'; e.currentTarget.setAttribute('aria-pressed', String(on)); markDirty(); },
   }, d.slice(0, 2)));
   const status = h('div', { class: 'status', role: 'status' });
-  const save = h('button', { class: 'primary', name: 'save', disabled: true }, 'Save');
+  const save = h('button', { class: 'primary', name: 'save', disabled: true, 'aria-label': `Save ${board.name}` }, 'Save');
   const changed = h('div', { class: 'small changed-by' });
   const nextAction = h('div', { class: 'small next-action' });
 
@@ -90,6 +94,10 @@ function boardRow(project, board) {
     }
     // The board's next scheduled action, e.g. "Starts Sprint 14, Mon 09:00 (Europe/Berlin)".
     const n = b.nextAction;
+    if (siteOff && b.settings.automate) {
+      mount(nextAction, h('span', { class: 'muted' }, 'Waits: automation is off for the site'));
+      return;
+    }
     if (!n || !n.at) {
       mount(nextAction, h('span', { class: 'muted' }, b.settings.automate ? '—' : 'Off'));
       return;
@@ -111,6 +119,7 @@ function boardRow(project, board) {
 
   save.addEventListener('click', async () => {
     for (const el of Object.values(f)) el.classList.remove('invalid');
+    dayButtons.forEach((b) => b.classList.remove('invalid'));
     errRow.hidden = true;
     status.className = 'status';
     status.textContent = 'Saving…';
@@ -131,7 +140,14 @@ function boardRow(project, board) {
     };
     if (hasTemplate) settings.nameTemplate = f.nameTemplate.value.trim() || null;
     try {
-      const r = await call('updateBoardSettings', { projectKey: project, boardId: board.boardId, settings });
+      let r;
+      try {
+        r = await call('updateBoardSettings', { projectKey: project, boardId: board.boardId, settings });
+      } catch (e) {
+        // The change would close or start a sprint at once, late: say what, and ask.
+        if (e.code !== 'CONFIRMATION_NEEDED' || !(await confirmActNow(board.name, e))) throw e;
+        r = await call('updateBoardSettings', { projectKey: project, boardId: board.boardId, settings, confirmActNow: true });
+      }
       tr.classList.remove('dirty');
       status.className = 'status ok';
       status.textContent = 'Saved.';
@@ -180,3 +196,29 @@ function whenInZone(iso, zone) {
 }
 
 main().catch((e) => mount(root, h('h1', null, 'Sprint Automation'), errorBox(e)));
+
+/** Ask before a save that acts at once: what would happen, each with how late. Resolves to true
+ *  when the admin goes ahead. */
+function confirmActNow(boardName, err) {
+  return new Promise((resolve) => {
+    const actions = (err.details && err.details.actions) || [];
+    const go = h('button', { class: 'primary', id: 'confirm-act-now', type: 'button' }, 'Save and act now');
+    const back = h('button', { type: 'button', id: 'confirm-cancel' }, 'Cancel');
+    const dialog = h('dialog', { id: 'act-now-dialog', 'aria-labelledby': 'act-now-title', 'aria-describedby': 'act-now-what' },
+      h('h2', { id: 'act-now-title' }, `Saving ${boardName} acts at once`),
+      h('p', null, 'With these settings the app does this at its next check, in a few minutes:'),
+      h('ul', { id: 'act-now-what' }, actions.map((a) => h('li', { dataset: { kind: a.kind, sprint: a.sprintId } },
+        `${a.kind === 'close' ? 'Closes' : 'Starts'} "${a.sprintName}" now, `,
+        a.lateMinutes >= 60 ? `${Math.floor(a.lateMinutes / 60)} h ${a.lateMinutes % 60} min` : `${a.lateMinutes} min`,
+        ` after its ${a.kind === 'close' ? 'end' : 'start'} (${a.dueLocal}).`,
+        a.kind === 'close' ? ' Unfinished work is carried over as the board says.' : null))),
+      h('div', { class: 'row' }, go, back));
+    const done = (yes) => { dialog.close(); dialog.remove(); resolve(yes); };
+    go.addEventListener('click', () => done(true));
+    back.addEventListener('click', () => done(false));
+    dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    back.focus();
+  });
+}

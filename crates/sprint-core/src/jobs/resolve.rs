@@ -1,10 +1,12 @@
 //! Resolver calls from the app's pages. Each reads its whole payload first, then checks the
 //! caller's rights (as the caller, against Jira), then acts. A fault or a denial writes nothing.
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::auth::{self, Action};
 use crate::effect::Effect;
+use crate::engine::{self, Action as Act, Policy, Sprint};
 use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, encode, Request};
 use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
@@ -199,7 +201,13 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
             )
         })
         .collect();
-    Ok(json!({ "projectKey": project, "boards": list }))
+    // The page says so when the site has automation off (nothing it announces would happen).
+    let global = store::load_global(ctx)?;
+    Ok(json!({
+        "projectKey": project,
+        "siteAutomationEnabled": global.automation_enabled,
+        "boards": list,
+    }))
 }
 
 /// Read `projectKey` and `boardId`, check the caller administers the project, and that the board
@@ -242,10 +250,36 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
     let settings = BoardSettings::from_payload(f.required("settings")?, "settings.")?;
+    let confirmed = match f.optional("confirmActNow") {
+        None => false,
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| f.type_fault("confirmActNow", "a boolean"))?,
+    };
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account)?;
     let global = store::load_global(ctx)?;
-    check_keep_ahead_names(ctx, &board, &project, &settings, &global)?;
+    // One read of the board's open sprints serves both checks, and only when automation is on.
+    // Unreadable (a team-managed board with sprints off answers 400): keep-ahead cannot be
+    // checked, so that save fails; otherwise the board's own check reports it after the save.
+    let sprints = if settings.automate {
+        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)? {
+            Ok(s) => Some(s),
+            Err(r) if settings.keep_ahead > 0 => {
+                return Err(jira_failure("reading the board's sprints", &r).into())
+            }
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    if let Some(sprints) = &sprints {
+        check_keep_ahead_names(&board, &project, &settings, &global, sprints)?;
+        if !confirmed && global.automation_enabled {
+            let before = store::load_board(ctx, board_id)?;
+            ask_before_acting(ctx.now(), &settings, before.as_ref(), &global, sprints)?;
+        }
+    }
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
     store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now())?;
@@ -275,22 +309,17 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
 /// would send (one read of the board's sprints, only when keep-ahead is on) and refuse the save
 /// with a coded 400 on `settings.nameTemplate` if Jira would refuse any of them.
 fn check_keep_ahead_names(
-    ctx: &mut Ctx,
     board: &JiraBoard,
     project: &str,
     settings: &BoardSettings,
     global: &crate::settings::GlobalSettings,
+    sprints: &[Sprint],
 ) -> JobResult<()> {
     if !settings.automate || settings.keep_ahead == 0 {
         return Ok(());
     }
-    let sprints =
-        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)? {
-            Ok(s) => s,
-            Err(r) => return Err(jira_failure("reading the board's sprints", &r).into()),
-        };
     let context =
-        super::bulk::context_of(board.id, &board.name, project, &sprints, settings, global);
+        super::bulk::context_of(board.id, &board.name, project, sprints, settings, global);
     let template = match settings.name_template.as_deref() {
         Some(t) => Some(crate::plan::parse_template(t, "settings.nameTemplate")?),
         None => None,
@@ -308,6 +337,104 @@ fn check_keep_ahead_names(
         return Err(e.into());
     }
     Ok(())
+}
+
+/// A change that makes the app act at once (switching on a board whose sprint ended hours ago
+/// closes it and starts the next, at once and late) is refused with a coded 409 that lists what
+/// would happen, until the caller confirms. Actions the stored settings would take anyway are
+/// not the change's doing and are not asked about.
+fn ask_before_acting(
+    now: DateTime<Utc>,
+    settings: &BoardSettings,
+    before: Option<&StoredBoard>,
+    global: &crate::settings::GlobalSettings,
+    sprints: &[Sprint],
+) -> JobResult<()> {
+    let key = |a: &Act| match a {
+        Act::Close(s) => ("close", s.id),
+        Act::Start { sprint, .. } => ("start", sprint.id),
+        Act::ReportMissed(s) => ("missed", s.id),
+    };
+    let policy = Policy::of(settings, global);
+    let anyway: Vec<(&str, u64)> = before
+        .filter(|b| b.settings.automate)
+        .map(|b| engine::acts_at_once(&Policy::of(&b.settings, global), sprints, now))
+        .unwrap_or_default()
+        .iter()
+        .map(key)
+        .collect();
+    // An action within its on-time margin is what switching a board on at its boundary means;
+    // a late one (a sprint that ended hours ago) is the surprise to ask about.
+    let late = |a: &Act| {
+        let due = match a {
+            Act::Close(s) => policy.close_instant(s),
+            Act::Start { sprint, .. } => policy.start_instant(sprint),
+            Act::ReportMissed(_) => None,
+        };
+        due.is_some_and(|d| now - d > engine::ON_TIME)
+    };
+    let acts: Vec<Act> = engine::acts_at_once(&policy, sprints, now)
+        .into_iter()
+        .filter(|a| !anyway.contains(&key(a)) && late(a))
+        .collect();
+    if acts.is_empty() {
+        return Ok(());
+    }
+    let local = |t: DateTime<Utc>| {
+        format!(
+            "{} {}",
+            t.with_timezone(&policy.tz).format("%Y-%m-%d %H:%M"),
+            policy.tz.name()
+        )
+    };
+    let mut said = Vec::new();
+    let mut listed = Vec::new();
+    for a in &acts {
+        let (kind, s, due) = match a {
+            Act::Close(s) => ("close", s, policy.close_instant(s)),
+            Act::Start { sprint, .. } => ("start", sprint, policy.start_instant(sprint)),
+            Act::ReportMissed(_) => continue,
+        };
+        let late = due.map(|d| (now - d).num_minutes()).unwrap_or(0).max(0);
+        let verb = if kind == "close" { "closes" } else { "starts" };
+        said.push(match due {
+            Some(d) if late > 10 => format!(
+                "{verb} \"{}\" now, {} after its {} ({})",
+                s.name,
+                span(late),
+                if kind == "close" { "end" } else { "start" },
+                local(d)
+            ),
+            _ => format!("{verb} \"{}\" now", s.name),
+        });
+        listed.push(json!({
+            "kind": kind,
+            "sprintId": s.id,
+            "sprintName": s.name,
+            "due": due,
+            "dueLocal": due.map(local),
+            "lateMinutes": late,
+        }));
+    }
+    Err(CoreError::new(
+        ErrorCode::ConfirmationNeeded,
+        format!(
+            "saving makes the app act at once: it {}; send confirmActNow to go ahead",
+            said.join(", then ")
+        ),
+    )
+    .with_details(json!({ "actions": listed }))
+    .into())
+}
+
+/// "18 h 5 min", "3 d 2 h", "40 min".
+fn span(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
 }
 
 fn on_off(b: bool) -> &'static str {
