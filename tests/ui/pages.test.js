@@ -114,6 +114,8 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.equal(await err.getAttribute('data-code'), 'TEMPLATE_TOKEN_UNKNOWN');
     assert.match(await page.locator('#nameTemplate').getAttribute('class'), /invalid/);
 
+    // The first start follows the board's last sprint (Berlin 2 ends Friday 2026-04-10).
+    await page.waitForFunction(() => document.getElementById('firstStart').value === '2026-04-13T09:00');
     await page.locator('#nameTemplate').fill('{board} S{n}');
     await page.locator('#count').fill('12');
     await page.waitForFunction(() => document.querySelectorAll('#preview .preview-table tbody tr').length === 12 && !document.querySelector('#plan-errors [role=alert]'));
@@ -138,6 +140,10 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.ok(seen.length >= 1, `progress updates seen: ${seen}`);
     jobId = await page.locator('#job-card').getAttribute('data-job-id');
     await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=done]`).waitFor();
+    assert.equal(await page.locator(`#jobs-table tr[data-job-id="${jobId}"] td:nth-child(5)`).innerText(), '12', 'the table says what the card says');
+    // The same plan cannot be created twice by a second click.
+    assert.equal(await page.locator('#create').isDisabled(), true);
+    assert.match(await page.locator('#create-hint').innerText(), /change the plan to create more/);
     await ui.shot(page, 'bulk-done');
 
     const sprints = demo.bed.jira.sprintsOfBoard(1).filter((s) => /^Berlin team S\d+$/.test(s.name));
@@ -154,8 +160,26 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await banner.waitFor();
     assert.match(await banner.innerText(), /12 sprints deleted/);
     await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=undone]`).waitFor();
+    // The preview and its timeline forget the deleted sprints, and the first start moves back.
+    await page.waitForFunction(() => document.querySelectorAll('#timeline rect.tl-existing').length <= 2
+      && document.getElementById('firstStart').value === '2026-04-13T09:00');
     await ui.shot(page, 'bulk-undone');
     assert.equal(demo.bed.jira.sprintsOfBoard(1).filter((s) => /^Berlin team S\d+$/.test(s.name)).length, 0);
+    await page.close();
+  });
+
+  it('bulk: names Jira would refuse keep Create off; the same names on two boards are flagged', async () => {
+    const page = await ui.open('/bulk/?as=padmin&project=DEMO');
+    await page.locator('#plan-form').waitFor();
+    await page.locator('#nameTemplate').fill('{board} and a name far too long {n}');
+    await page.locator('#preview .warning-line[data-code=NAME_TOO_LONG]').first().waitFor();
+    assert.equal(await page.locator('#create').isDisabled(), true);
+    assert.match(await page.locator('#create-hint').innerText(), /Jira would refuse some of these names/);
+    await page.locator('#board-check-2').check();
+    await page.locator('#nameTemplate').fill('Sprint {n}');
+    await page.locator('#preview .warning-line[data-code=NAME_ON_OTHER_BOARD]').first().waitFor();
+    assert.match(await page.locator('#preview .warning-line[data-code=NAME_ON_OTHER_BOARD]').first().innerText(), /planned on another board/);
+    await page.waitForFunction(() => !document.getElementById('create').disabled);
     await page.close();
   });
 

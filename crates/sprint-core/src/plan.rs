@@ -34,6 +34,8 @@ pub const NAME_EMPTY: &str = "NAME_EMPTY";
 pub const START_MOVED_OFF_NON_WORKING_DAY: &str = "START_MOVED_OFF_NON_WORKING_DAY";
 /// Top-up only: the board has no sprint with both dates to take the cadence from.
 pub const NO_DATED_SPRINT: &str = "NO_DATED_SPRINT";
+/// The same name is planned on another board of the job (Jira allows it; people confuse them).
+pub const NAME_ON_OTHER_BOARD: &str = "NAME_ON_OTHER_BOARD";
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -570,6 +572,36 @@ pub struct BoardPlan {
     pub board_id: u64,
     pub sprints: Vec<PlannedSprint>,
     pub warnings: Vec<PlanWarning>,
+}
+
+/// Mark the sprints whose name is planned on another board of the same job too (a template
+/// without `{board}` gives every board the same names).
+pub fn warn_names_across_boards(plans: &mut [BoardPlan]) {
+    let mut boards_of: std::collections::BTreeMap<String, Vec<u64>> =
+        std::collections::BTreeMap::new();
+    for p in plans.iter() {
+        for s in &p.sprints {
+            let on = boards_of.entry(s.name.clone()).or_default();
+            if !on.contains(&p.board_id) {
+                on.push(p.board_id);
+            }
+        }
+    }
+    for p in plans.iter_mut() {
+        for s in &mut p.sprints {
+            let others: Vec<String> = boards_of[&s.name]
+                .iter()
+                .filter(|&&b| b != p.board_id)
+                .map(|b| b.to_string())
+                .collect();
+            if !others.is_empty() {
+                s.warnings.push(warning(
+                    NAME_ON_OTHER_BOARD,
+                    format!("also planned on board {}", others.join(", ")),
+                ));
+            }
+        }
+    }
 }
 
 fn warning(code: &str, message: String) -> PlanWarning {
@@ -1141,6 +1173,33 @@ mod tests {
         let p = plan_on(&v, &board()).unwrap();
         assert_eq!(p.sprints[0].start_local, "2026-01-12T09:00:00.000+00:00");
         assert_eq!(codes(&p.sprints[0]), [START_MOVED_OFF_NON_WORKING_DAY]);
+    }
+
+    #[test]
+    fn a_name_planned_on_two_boards_is_flagged_on_both() {
+        let mut v = plan_json();
+        let other = BoardContext {
+            board_id: 8,
+            board_name: "Team Magma".into(),
+            ..board()
+        };
+        // "{board} ..." gives each board its own names: nothing to flag
+        v["nameTemplate"] = json!("{board} {n}");
+        let mut plans = vec![plan_on(&v, &board()).unwrap(), plan_on(&v, &other).unwrap()];
+        warn_names_across_boards(&mut plans);
+        assert!(plans
+            .iter()
+            .all(|p| p.sprints.iter().all(|s| codes(s).is_empty())));
+        v["nameTemplate"] = json!("Sprint {n}");
+        let mut plans = vec![plan_on(&v, &board()).unwrap(), plan_on(&v, &other).unwrap()];
+        warn_names_across_boards(&mut plans);
+        let first = &plans[0].sprints[0];
+        assert_eq!(codes(first), [NAME_ON_OTHER_BOARD]);
+        assert_eq!(first.warnings[0].message, "also planned on board 8");
+        assert_eq!(
+            plans[1].sprints[0].warnings[0].message,
+            "also planned on board 7"
+        );
     }
 
     #[test]

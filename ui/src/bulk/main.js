@@ -8,6 +8,10 @@ import { JOB_STATES, WEEKDAYS, planWarningSentence, undoSkipSentence } from '../
 const root = document.getElementById('root');
 const POLL_MS = 500;
 const FINAL = new Set(['done', 'failed', 'cancelled', 'undone']);
+// Warnings that make Jira refuse the sprint: the plan cannot be created until they are fixed.
+const BLOCKING = new Set(['NAME_TOO_LONG', 'NAME_EMPTY']);
+// The plan section re-reads the boards after an undo elsewhere on the page.
+let refreshPlan = null;
 
 let project;
 let boards = [];
@@ -54,8 +58,8 @@ function render() {
   const f = {
     firstStart: h('input', { type: 'datetime-local', id: 'firstStart', value: `${nextMonday(nowMs)}T09:00` }),
     timeZone: h('input', { type: 'text', id: 'timeZone', placeholder: "Each board's zone", list: 'zones', autocomplete: 'off', spellcheck: false }),
-    lengthValue: h('input', { type: 'number', id: 'lengthValue', min: 1, value: 2 }),
-    lengthUnit: h('select', { id: 'lengthUnit' }, h('option', { value: 'weeks', selected: true }, 'weeks'), h('option', { value: 'days' }, 'days')),
+    lengthValue: h('input', { type: 'number', id: 'lengthValue', min: 1, value: 2, 'aria-label': 'Sprint length' }),
+    lengthUnit: h('select', { id: 'lengthUnit', 'aria-label': 'Sprint length unit' }, h('option', { value: 'weeks', selected: true }, 'weeks'), h('option', { value: 'days' }, 'days')),
     gapDays: h('input', { type: 'number', id: 'gapDays', min: 0, max: 30, value: 0 }),
     endMode: h('select', { id: 'endMode' }, h('option', { value: 'count' }, 'a number of sprints'), h('option', { value: 'until' }, 'an end date')),
     count: h('input', { type: 'number', id: 'count', min: 1, max: 100, value: 6 }),
@@ -124,6 +128,12 @@ function render() {
 
   let seq = 0;
   let lastPreview = null;
+  // The plan just created: Create stays off until the plan changes (no overlapping duplicates).
+  let createdPlan = null;
+  // The first start follows each board's last sprint until the admin picks one.
+  let firstStartTouched = false;
+  f.firstStart.addEventListener('input', () => { firstStartTouched = true; });
+  const createHint = h('div', { class: 'small muted', id: 'create-hint', role: 'status' });
   const preview = async () => {
     const mine = ++seq;
     const payload = readPlan();
@@ -152,11 +162,23 @@ function render() {
     }
     if (mine !== seq) return;
     previewBox.removeAttribute('aria-busy');
+    if (!firstStartTouched) {
+      // Default: the Monday 09:00 after the chosen boards' last sprint ends (or the next Monday).
+      const ends = data.boards.flatMap((b) => (b.existing || []).map((e) => Date.parse(e.end))).filter(Number.isFinite);
+      const after = ends.length ? Math.max(nowMs, ...ends) : nowMs;
+      const wanted = `${nextMonday(after)}T09:00`;
+      if (f.firstStart.value !== wanted) { f.firstStart.value = wanted; preview(); return; }
+    }
     lastPreview = { payload, data };
     mount(previewBox, previewTables(data));
     mount(timelineBox, timeline(data));
-    createBtn.disabled = !data.boards.some((b) => b.sprints.length);
+    const blocked = data.boards.some((b) => b.sprints.some((sp) => (sp.warnings || []).some((w) => BLOCKING.has(w.code))));
+    const again = createdPlan === JSON.stringify(payload);
+    createBtn.disabled = blocked || again || !data.boards.some((b) => b.sprints.length);
+    createHint.textContent = blocked ? 'Jira would refuse some of these names: fix them before creating.'
+      : again ? 'These sprints were just created: change the plan to create more.' : '';
   };
+  refreshPlan = () => { mount(createBox); preview(); };
   const changed = debounce(preview, 350);
 
   f.endMode.addEventListener('change', () => { f.count.hidden = f.endMode.value !== 'count'; f.until.hidden = f.endMode.value !== 'until'; });
@@ -178,6 +200,9 @@ function render() {
         offenders.length ? h('ul', { class: 'small' }, offenders.slice(0, 10).map((o) => h('li', null, `${o.name} (${o.length ?? String(o.name || o.to || '').length} characters)`))) : null);
       return;
     }
+    createdPlan = JSON.stringify(payload);
+    firstStartTouched = true; // the plan stays as created (not moved after the new sprints)
+    createHint.textContent = 'These sprints are being created: change the plan to create more.';
     loadJobs(jobsBox);
     await follow(job, createBox, () => { preview(); loadJobs(jobsBox); });
   });
@@ -203,7 +228,7 @@ function render() {
     piBox,
     h('datalist', { id: 'zones' }, (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []).map((z) => h('option', { value: z }))),
     formErrors,
-    h('div', { class: 'row' }, createBtn));
+    h('div', { class: 'row' }, createBtn, createHint));
 
   mount(root,
     h('h1', null, 'Bulk Sprint Creation'),
@@ -330,6 +355,7 @@ async function follow(job, box, onFinal) {
         failed.map((x) => `${x.name || x.key} (${x.errorCode || 'error'})`).join(', ')));
     }
     cancel.hidden = FINAL.has(j.state);
+    syncJobRow(j);
     return j;
   }
   update(job);
@@ -362,6 +388,17 @@ async function loadJobs(box, banner) {
     h('tbody', null, data.jobs.map((j) => jobRow(j, box, result))))));
 }
 
+/** The jobs table shows what the progress card shows: the same answer updates both. */
+function syncJobRow(j) {
+  const row = [...document.querySelectorAll('#jobs-table tr[data-job-id]')].find((tr) => tr.dataset.jobId === j.jobId);
+  if (!row) return;
+  row.dataset.state = j.state;
+  const cells = row.querySelectorAll('td');
+  mount(cells[2], h('span', { class: ['lozenge', j.state] }, JOB_STATES[j.state] || j.state));
+  cells[4].textContent = String(j.created || 0);
+  cells[5].textContent = String(j.failed || 0);
+}
+
 function jobRow(j, box, result) {
   const actions = h('td');
   const canUndo = ['done', 'failed', 'cancelled', 'running'].includes(j.state) && j.created > 0;
@@ -380,6 +417,8 @@ function jobRow(j, box, result) {
           mount(result, errorBox(err, { title: 'Not undone.' }));
         }
         loadJobs(box, result);
+        // The deleted sprints leave the preview and the timeline, and the progress card goes.
+        if (refreshPlan) refreshPlan();
       } }, 'Delete them'),
       h('button', { class: 'subtle', onClick: () => mount(actions, undo) }, 'Keep'));
   } }, 'Undo');

@@ -115,6 +115,7 @@ export const PLAN_WARNING_MESSAGES = {
   NAME_EMPTY: 'The name is empty once spaces at both ends are removed; Jira needs a name.',
   START_MOVED_OFF_NON_WORKING_DAY: 'The start fell on a non-working day or holiday and was moved to the next working day.',
   NO_DATED_SPRINT: 'The board has no sprint with both dates to take the rhythm from.',
+  NAME_ON_OTHER_BOARD: 'The same name is planned on another board too: add {board} to the name template to tell them apart.',
 };
 
 export function planWarningSentence(code) {

@@ -191,7 +191,8 @@ pub(crate) fn preview(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
     let (project, boards, input) = read_plan_payload(payload)?;
     let names = authorise_boards(ctx, &project, &boards, account)?;
     let contexts = board_contexts(ctx, &project, &boards, &names)?;
-    let plans = make_plans(&input, &contexts)?;
+    let mut plans = make_plans(&input, &contexts)?;
+    plan::warn_names_across_boards(&mut plans);
     // Each board's plan with its existing sprints, for the page's timeline.
     let boards: Vec<Value> = plans
         .iter()
