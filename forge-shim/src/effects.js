@@ -166,7 +166,7 @@ async function log({ entry, ttlDays }) {
   }
 }
 
-async function readLogs({ boardId, level, kind, sinceMs, limit, cursor }) {
+async function readLogs({ boardId, level, kind, sinceMs, untilMs, limit, cursor }) {
   try {
     let query = kvs.entity(LOG_ENTITY).query();
     query = boardId !== undefined
@@ -174,7 +174,12 @@ async function readLogs({ boardId, level, kind, sinceMs, limit, cursor }) {
       : query.index('by-at');
     // Older than the retention: hidden even while the store has not yet deleted it (expiry can
     // lag by up to 48 hours).
-    query = query.where(WhereConditions.greaterThanEqualTo(new Date(sinceMs).toISOString()));
+    // `at` is ISO time + '#' + sequence: an entry at exactly untilMs sorts after the bare ISO
+    // bound, so the window's end is exclusive.
+    const since = new Date(sinceMs).toISOString();
+    query = query.where(untilMs === undefined
+      ? WhereConditions.greaterThanEqualTo(since)
+      : WhereConditions.between(since, new Date(untilMs).toISOString()));
     const conditions = [];
     if (level) conditions.push(['level', level]);
     if (kind) conditions.push(['kind', kind]);

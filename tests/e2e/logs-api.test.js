@@ -148,6 +148,28 @@ test('getLogs filters by board, level and kind, and pages within a filter', asyn
   assert.deepEqual(bed.egress.violations, []);
 });
 
+test('getLogs reads a time window [from, before), with the board filter and paging; a bad window is a coded 400', async (t) => {
+  const { bed, boardA } = await bedWithHistory(t);
+  const t0 = Date.parse('2026-01-05T09:00:00Z');
+  const iso = (ms) => new Date(ms).toISOString();
+  const window = assertOk(await bed.invokeResolver('getLogs', { from: iso(t0 + 2 * MINUTE), before: iso(t0 + 6 * MINUTE) }, admin));
+  assert.deepEqual(window.entries.map((e) => (Date.parse(e.time) - t0) / MINUTE), [5, 4, 3, 2], 'from inclusive, before exclusive');
+  const boardOnly = assertOk(await bed.invokeResolver('getLogs', { boardId: boardA, from: iso(t0 + 2 * MINUTE) }, admin));
+  assert.deepEqual(boardOnly.entries.map((e) => (Date.parse(e.time) - t0) / MINUTE), [6, 4]);
+  const first = assertOk(await bed.invokeResolver('getLogs', { from: iso(t0), before: iso(t0 + 7 * MINUTE), limit: 4 }, admin));
+  const second = assertOk(await bed.invokeResolver('getLogs', { from: iso(t0), before: iso(t0 + 7 * MINUTE), limit: 4, cursor: first.cursor }, admin));
+  assert.deepEqual([...first.entries, ...second.entries].map((e) => (Date.parse(e.time) - t0) / MINUTE), [6, 5, 4, 3, 2, 1, 0]);
+  // a window wholly before the retention reads nothing
+  const old = assertOk(await bed.invokeResolver('getLogs', { before: iso(t0 - 400 * 86400000) }, admin));
+  assert.deepEqual(old.entries, []);
+  for (const [payload, field] of [[{ from: 'yesterday' }, 'from'], [{ from: iso(t0 + MINUTE), before: iso(t0) }, 'before']]) {
+    const bad = await bed.invokeResolver('getLogs', payload, admin);
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.status, 400);
+    assert.equal(bad.error.details.field, field, JSON.stringify(bad.error));
+  }
+});
+
 test('a forged cursor is refused as a coded 400 naming the cursor field', async (t) => {
   const { bed } = await bedWithHistory(t);
   const before = bed.kvs.stats.writes;

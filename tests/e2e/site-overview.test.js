@@ -59,10 +59,10 @@ test('every automated board with its zone, next action in local time and UTC, an
   const { bed, j, boards } = await seeded(t);
   // New York: a done parent with an open sub-task blocks its close; Tokyo's readiness look a day
   // ahead finds the same.
-  const york = j.addIssue({ projectKey: 'OA', summary: 'done parent', statusId: '10002', sprintId: boards.york.s1.id }).key;
-  j.addIssue({ projectKey: 'OA', summary: 'open sub-task', statusId: '10000', issueType: 'Sub-task', parentKey: york });
-  const tokyo = j.addIssue({ projectKey: 'OB', summary: 'done parent', statusId: '10002', sprintId: boards.tokyo.s1.id }).key;
-  j.addIssue({ projectKey: 'OB', summary: 'open sub-task', statusId: '10000', issueType: 'Sub-task', parentKey: tokyo });
+  const york = j.addIssue({ projectKey: 'OA', summary: 'Quarterly report draft', statusId: '10002', sprintId: boards.york.s1.id }).key;
+  j.addIssue({ projectKey: 'OA', summary: 'Proofread tables', statusId: '10000', issueType: 'Sub-task', parentKey: york });
+  const tokyo = j.addIssue({ projectKey: 'OB', summary: 'Kanji glossary', statusId: '10002', sprintId: boards.tokyo.s1.id }).key;
+  j.addIssue({ projectKey: 'OB', summary: 'Check readings', statusId: '10000', issueType: 'Sub-task', parentKey: tokyo });
   // 14:05: New York's close is refused (open sub-task).
   bed.clock.set(Date.parse('2026-03-02T14:05:00Z'));
   await bed.runScheduled('sprint-check');

@@ -117,7 +117,7 @@ function validPayloads(boardA, boardA2) {
     listBoards: { projectKey: 'PA' },
     getBoardSettings: { projectKey: 'PA', boardId: boardA },
     updateBoardSettings: { projectKey: 'PA', boardId: MISSING_BOARD, settings },
-    getLogs: { boardId: boardA, level: 'info', kind: 'started', limit: 10, cursor: 'abc' },
+    getLogs: { boardId: boardA, level: 'info', kind: 'started', limit: 10, cursor: 'abc', from: '2026-01-01T00:00:00Z', before: '2026-02-01T00:00:00Z' },
     previewBulkPlan: { projectKey: 'PA', boardIds: [boardA, boardA2], plan },
     createBulkSprints: { projectKey: 'PA', boardIds: [MISSING_BOARD], plan },
     getBulkJob: job,
@@ -129,7 +129,7 @@ function validPayloads(boardA, boardA2) {
   };
 }
 // Fields a payload may leave out: not removed by the "missing field" mutation (that would be valid).
-const OPTIONAL = new Set(['ping', 'getGlobalSettings', 'getLogs'].flatMap((k) => ['boardId', 'level', 'kind', 'limit', 'cursor'].map((f) => `${k}:${f}`))
+const OPTIONAL = new Set(['ping', 'getGlobalSettings', 'getLogs'].flatMap((k) => ['boardId', 'level', 'kind', 'limit', 'cursor', 'from', 'before'].map((f) => `${k}:${f}`))
   .concat(['getSiteOverview:after', 'getSiteOverview:limit'])
   .concat(['renameFutureSprints:dryRun', 'updateBoardSettings:settings.nameTemplate',
     ...['previewBulkPlan', 'createBulkSprints'].flatMap((k) => ['gapDays', 'calendar', 'goalTemplate', 'startNumber', 'timeZone', 'calendar.workingDays', 'calendar.holidays']

@@ -206,7 +206,15 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const page = await ui.open('/admin/logs?as=admin');
     const rows = page.locator('#logs-table tbody tr');
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 25, 'a full first page');
+    // a full first page of 25 entries; a bulk job's entries share one row that opens to list them
+    const entries = await rows.evaluateAll((els) => els.reduce((n, e) => n + Number(e.dataset.count || 1), 0));
+    assert.equal(entries, 25, 'a full first page');
+    const group = page.locator('#logs-table tr[data-group]').first();
+    if (await group.count()) {
+      assert.match(await group.locator('summary').innerText(), /\d+ sprints (created by|deleted, undoing) bulk-[0-9a-f]{16}/);
+      await group.locator('summary').click();
+      assert.equal(await group.locator('details li').count(), Number(await group.getAttribute('data-count')));
+    }
     const times = await page.locator('#logs-table tbody tr time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')));
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     const closed = page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]').first();
@@ -219,10 +227,10 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await ui.shot(page, 'admin-logs');
 
     // paging with the cursor
-    const firstPage = await rows.evaluateAll((els) => els.map((e) => e.innerText));
+    const firstPage = await rows.evaluateAll((els) => els.map((e) => e.textContent));
     await page.locator('#logs-older').click();
     await page.locator('#logs-pager', { hasText: 'Page 2' }).waitFor();
-    const secondPage = await page.locator('#logs-table tbody tr').evaluateAll((els) => els.map((e) => e.innerText));
+    const secondPage = await page.locator('#logs-table tbody tr').evaluateAll((els) => els.map((e) => e.textContent));
     assert.ok(secondPage.length >= 1);
     assert.ok(!secondPage.some((t) => firstPage.includes(t)), 'page 2 repeats nothing of page 1');
     await page.locator('#logs-newer').click();
@@ -237,13 +245,24 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
       return page.locator('#logs-table tbody tr').count();
     };
     assert.ok(await filtered(() => page.locator('#filter-kind').selectOption('closed'), 'data-kind', 'closed') >= 2);
-    assert.ok(await filtered(() => page.locator('#filter-board').fill('2').then(() => page.locator('#filter-board').dispatchEvent('change')), 'data-board', '2') >= 1);
+    assert.ok(await filtered(() => page.locator('#filter-board').selectOption('2'), 'data-board', '2') >= 1);
+    // names, not ids: the board and the sprint as the viewer sees them in Jira
+    await page.locator('#logs-table tbody tr .board-name', { hasText: 'New York team' }).first().waitFor();
+    await page.locator('#logs-table tbody tr .sprint-name', { hasText: /^New \d+$/ }).first().waitFor();
     await ui.shot(page, 'admin-logs-filtered');
     await page.locator('#filter-kind').selectOption('');
     assert.ok(await filtered(() => page.locator('#filter-level').selectOption('info'), 'data-level', 'info') >= 2);
-    await page.locator('#filter-board').fill('999');
-    await page.locator('#filter-board').dispatchEvent('change');
+    // a date window before anything happened: nothing
+    await page.locator('#filter-board').selectOption('');
+    await page.locator('#filter-from').fill('2026-03-01');
+    await page.locator('#filter-to').fill('2026-03-02');
     await page.locator('#logs-empty').waitFor();
+    // the window of the first closes: Berlin 1 and New York 1 on 2026-03-27 (UTC here)
+    await page.locator('#filter-from').fill('2026-03-27');
+    await page.locator('#filter-to').fill('2026-03-27');
+    await page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]').first().waitFor();
+    const days = await page.locator('#logs-table tbody tr time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime').slice(0, 10)));
+    assert.ok(days.length >= 2 && days.every((d) => d === '2026-03-27'), days.join(','));
     await page.close();
   });
 

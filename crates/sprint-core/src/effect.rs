@@ -72,8 +72,8 @@ pub enum Effect {
     /// `error`, which the core ignores: a log must not stop work).
     Log { entry: LogEntry, ttl_days: u32 },
     /// Read application log entries from the KVS log store, newest first, `limit` at most, written
-    /// at or after `sinceMs`, matching every filter given, continuing from `cursor`. Feed back `body: {entries, cursor}` (cursor null
-    /// at the end).
+    /// at or after `sinceMs` (and before `untilMs`, when given), matching every filter given,
+    /// continuing from `cursor`. Feed back `body: {entries, cursor}` (cursor null at the end).
     ReadLogs {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         board_id: Option<u64>,
@@ -82,6 +82,8 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kind: Option<String>,
         since_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until_ms: Option<i64>,
         limit: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cursor: Option<String>,

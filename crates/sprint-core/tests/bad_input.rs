@@ -70,7 +70,8 @@ fn valid(key: &str) -> Value {
                 "confirmActNow": false})
         }
         "getLogs" => {
-            json!({"boardId": 7, "level": "info", "kind": "started", "limit": 10, "cursor": "abc"})
+            json!({"boardId": 7, "level": "info", "kind": "started", "limit": 10, "cursor": "abc",
+                "from": "2026-01-01T00:00:00Z", "before": "2026-02-01T00:00:00Z"})
         }
         "previewBulkPlan" | "createBulkSprints" => {
             json!({"projectKey": "SA", "boardIds": [7, 8], "plan": valid_plan()})

@@ -3,7 +3,7 @@
 import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
 import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
-import { boardName, pageContext, subpageRoute } from '../shared/context.js';
+import { boardName, pageContext, sprintName, subpageRoute } from '../shared/context.js';
 import { CARRY_OVER, KINDS, LEVELS, STANDINGS, readinessSentence, reasonSentence } from '../shared/messages.js';
 
 const root = document.getElementById('root');
@@ -106,18 +106,35 @@ async function renderSettings(body) {
 // ------------------------------------------------------------------ logs
 
 async function renderLogs(body) {
+  // The board picker lists the automated boards (the app's own tables), named as the viewer sees them.
+  const boardOptions = [];
+  try {
+    const o = await call('getSiteOverview', { limit: 500 });
+    for (const b of o.boards) boardOptions.push({ id: b.boardId, name: (await boardName(b.boardId)) || `Board ${b.boardId}` });
+  } catch (e) {
+    if (DENIALS.has(e.code)) { mount(body, refusal(e)); return; }
+  }
+  boardOptions.sort((a, b) => a.name.localeCompare(b.name));
   const filters = {
-    boardId: h('input', { type: 'number', id: 'filter-board', min: 1, placeholder: 'All boards' }),
+    boardId: h('select', { id: 'filter-board' }, h('option', { value: '' }, 'All boards'),
+      boardOptions.map((b) => h('option', { value: String(b.id) }, `${b.name} (${b.id})`))),
     level: h('select', { id: 'filter-level' }, h('option', { value: '' }, 'All levels'),
       Object.entries(LEVELS).map(([v, t]) => h('option', { value: v }, t))),
     kind: h('select', { id: 'filter-kind' }, h('option', { value: '' }, 'All kinds'),
       Object.entries(KINDS).map(([v, t]) => h('option', { value: v }, t))),
+    from: h('input', { type: 'date', id: 'filter-from' }),
+    to: h('input', { type: 'date', id: 'filter-to' }),
   };
   const results = h('div', { id: 'logs-results' });
   const pager = h('div', { class: 'row', id: 'logs-pager' });
   // cursors[i] is the cursor that loads page i (page 0: none).
   let cursors = [null];
   let page = 0;
+  // A date picked in the viewer's zone, as the instant its day starts.
+  const dayStart = (value, plusDays = 0) => {
+    const [y, m, d] = value.split('-').map(Number);
+    return new Date(y, m - 1, d + plusDays).toISOString();
+  };
 
   const load = async () => {
     mount(results, h('p', { class: 'muted' }, 'Loading…'));
@@ -127,6 +144,8 @@ async function renderLogs(body) {
     if (filters.boardId.value !== '') payload.boardId = Number(filters.boardId.value);
     if (filters.level.value) payload.level = filters.level.value;
     if (filters.kind.value) payload.kind = filters.kind.value;
+    if (filters.from.value) payload.from = dayStart(filters.from.value);
+    if (filters.to.value) payload.before = dayStart(filters.to.value, 1); // the whole "to" day
     if (cursors[page]) payload.cursor = cursors[page];
     let data;
     try {
@@ -134,7 +153,8 @@ async function renderLogs(body) {
     } catch (e) {
       if (DENIALS.has(e.code)) { mount(body, refusal(e)); return; }
       const f = errorField(e);
-      if (f && filters[f]) filters[f].classList.add('invalid');
+      const el = f === 'before' ? filters.to : filters[f];
+      if (el) el.classList.add('invalid');
       mount(results, errorBox(e, { title: 'The logs could not be loaded.' }));
       return;
     }
@@ -148,33 +168,62 @@ async function renderLogs(body) {
       h('button', { id: 'logs-older', disabled: !data.cursor, onClick: () => { page += 1; load(); } }, 'Older →'));
   };
   const refilter = () => { cursors = [null]; page = 0; load(); };
-  filters.level.addEventListener('change', refilter);
-  filters.kind.addEventListener('change', refilter);
-  filters.boardId.addEventListener('change', refilter);
+  for (const f of Object.values(filters)) f.addEventListener('change', refilter);
 
   mount(body,
-    h('p', { class: 'lede' }, 'What the app did or skipped, and why, newest first. Entries hold ids and counts only; older entries are removed after the retention set under Settings.'),
+    h('p', { class: 'lede' }, `What the app did or skipped, and why, newest first, in your time zone (${viewerZone()}). Entries hold ids and counts only; the names are read from Jira as you see it. Older entries are removed after the retention set under Settings.`),
     h('div', { class: 'row', id: 'logs-filters' },
-      h('div', { class: 'field' }, h('label', { for: 'filter-board' }, 'Board id'), filters.boardId),
+      h('div', { class: 'field' }, h('label', { for: 'filter-board' }, 'Board'), filters.boardId),
       h('div', { class: 'field' }, h('label', { for: 'filter-level' }, 'Level'), filters.level),
       h('div', { class: 'field' }, h('label', { for: 'filter-kind' }, 'Kind'), filters.kind),
+      h('div', { class: 'field' }, h('label', { for: 'filter-from' }, 'From'), filters.from),
+      h('div', { class: 'field' }, h('label', { for: 'filter-to' }, 'To'), filters.to),
       h('div', { class: 'field' }, h('label', null, '\u00a0'), h('button', { id: 'logs-refresh', onClick: refilter }, 'Refresh'))),
     results, pager);
   await load();
 }
 
+const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** The bulk job an entry belongs to (its message names it), for one row per job. */
+const BULK_GROUPS = { BULK_SPRINT_CREATED: 'created by', BULK_SPRINT_DELETED: 'deleted, undoing' };
+const bulkJobOf = (e) => (BULK_GROUPS[e.reason] ? (/\b(bulk-[0-9a-f]{16})\b/.exec(e.message || '') || [])[1] : undefined);
+
 function logTable(entries) {
+  // Consecutive entries of one bulk job become one row that opens to show each sprint.
+  const groups = [];
+  for (const e of entries) {
+    const job = bulkJobOf(e);
+    const last = groups[groups.length - 1];
+    if (job && last && last.job === job && last.reason === e.reason) last.entries.push(e);
+    else groups.push({ job, reason: e.reason, entries: [e] });
+  }
+  const named = (el, promise) => { promise.then((n) => { if (n) el.textContent = n; }); return el; };
+  const boardCell = (id) => (id == null ? '' : [named(h('span', { class: 'board-name' }, `Board ${id}`), boardName(id)), h('div', { class: 'muted small' }, `id ${id}`)]);
+  const sprintCell = (id) => (id == null ? '' : [named(h('span', { class: 'sprint-name' }, `Sprint ${id}`), sprintName(id)), h('div', { class: 'muted small' }, `id ${id}`)]);
+  const row = (e, extra) => h('tr', { dataset: { reason: e.reason, level: e.level, kind: e.kind, board: e.boardId ?? '' } },
+    h('td', { class: 'small' }, timeElement(e.time)),
+    h('td', null, h('span', { class: ['lozenge', e.level] }, LEVELS[e.level] || e.level)),
+    h('td', null, KINDS[e.kind] || e.kind),
+    h('td', null, h('div', { class: 'reason' }, reasonSentence(e.reason)), h('code', { class: 'code small' }, e.reason)),
+    h('td', null, boardCell(e.boardId)),
+    h('td', null, sprintCell(e.sprintId)),
+    h('td', { class: 'small' }, extra || e.message,
+      e.jira ? h('div', { class: 'warning-line' }, `Jira ${e.jira.status} ${e.jira.code}: ${e.jira.message}`) : null));
   return h('div', { class: 'table-wrap' }, h('table', { id: 'logs-table' },
-    h('thead', null, h('tr', null, ['Time', 'Level', 'Kind', 'What happened', 'Board', 'Sprint', 'Details'].map((t) => h('th', null, t)))),
-    h('tbody', null, entries.map((e) => h('tr', { dataset: { reason: e.reason, level: e.level, kind: e.kind, board: e.boardId ?? '' } },
-      h('td', { class: 'small' }, timeElement(e.time)),
-      h('td', null, h('span', { class: ['lozenge', e.level] }, LEVELS[e.level] || e.level)),
-      h('td', null, KINDS[e.kind] || e.kind),
-      h('td', null, h('div', { class: 'reason' }, reasonSentence(e.reason)), h('code', { class: 'code small' }, e.reason)),
-      h('td', { class: 'num' }, e.boardId ?? ''),
-      h('td', { class: 'num' }, e.sprintId ?? ''),
-      h('td', { class: 'small' }, e.message,
-        e.jira ? h('div', { class: 'warning-line' }, `Jira ${e.jira.status} ${e.jira.code}: ${e.jira.message}`) : null))))));
+    h('thead', null, h('tr', null, ['Time', 'Level', 'Kind', 'What happened', 'Board', 'Sprint', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, groups.map((g) => {
+      if (!g.job || g.entries.length === 1) return g.entries.map((e) => row(e));
+      const first = g.entries[0];
+      const boards = [...new Set(g.entries.map((e) => e.boardId))];
+      const details = h('details', { class: 'bulk-group' },
+        h('summary', null, `${g.entries.length} sprints ${BULK_GROUPS[g.reason]} ${g.job} on ${boards.length} board${boards.length === 1 ? '' : 's'}`),
+        h('ul', { class: 'small' }, g.entries.map((e) => h('li', null, named(h('span', null, `Sprint ${e.sprintId}`), sprintName(e.sprintId)), `: ${e.message}`))));
+      const r = row({ ...first, sprintId: undefined, boardId: boards.length === 1 ? first.boardId : undefined }, details);
+      r.dataset.group = g.job;
+      r.dataset.count = String(g.entries.length);
+      return r;
+    }))));
 }
 
 // ------------------------------------------------------------------ site overview

@@ -51,13 +51,17 @@ export function debounce(fn, ms) {
   };
 }
 
-/** "2026-03-27 17:00" in the viewer's zone, with the UTC instant as a tooltip. */
+/** "2026-03-27 17:00 CET" in the viewer's zone (named), with the UTC instant as a tooltip. */
 export function formatTime(iso) {
   if (iso == null) return '';
   const d = new Date(typeof iso === 'number' ? iso : String(iso));
   if (Number.isNaN(d.getTime())) return String(iso);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  let zone = '';
+  try {
+    zone = new Intl.DateTimeFormat('en-GB', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName')?.value || '';
+  } catch (_e) { /* no zone names: the tooltip still has UTC */ }
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}${zone ? ` ${zone}` : ''}`;
 }
 
 /** The local wall time of an ISO string with offset, as written (2026-04-06T09:00:00+02:00 -> 2026-04-06 09:00). */

@@ -469,16 +469,40 @@ fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<
     }
     let cursor = f.opt_string("cursor", 1000)?;
     let limit = f.opt_int("limit", 1, 100)?.unwrap_or(50) as u32;
+    // A time window (instants: the page turns the viewer's dates into them).
+    let mut instant = |key: &'static str| -> Result<Option<DateTime<Utc>>, CoreError> {
+        match f.opt_string(key, 40)? {
+            None => Ok(None),
+            Some(t) => crate::jira_time::parse(t)
+                .map(Some)
+                .ok_or_else(|| f.fault(key, ErrorCode::InvalidType, "not an ISO-8601 instant")),
+        }
+    };
+    let from = instant("from")?;
+    let before = instant("before")?;
+    if let (Some(a), Some(b)) = (from, before) {
+        if b <= a {
+            return Err(f
+                .fault("before", ErrorCode::OutOfRange, "must come after from")
+                .into());
+        }
+    }
     f.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None)?;
     // Entries past the retention are hidden even if they were written under a longer one.
     let global = store::load_global(ctx)?;
-    let since = ctx.now() - chrono::Duration::days(i64::from(global.log_retention_days));
+    let retained = ctx.now() - chrono::Duration::days(i64::from(global.log_retention_days));
+    let since = from.map_or(retained, |a| a.max(retained));
+    if before.is_some_and(|b| b <= since) {
+        // The window lies wholly before the retention: nothing to read.
+        return Ok(json!({ "entries": [], "cursor": Value::Null }));
+    }
     let r = ctx.perform(Effect::ReadLogs {
         board_id,
         level: level.map(str::to_string),
         kind: kind.map(str::to_string),
         since_ms: since.timestamp_millis(),
+        until_ms: before.map(|b| b.timestamp_millis()),
         limit,
         cursor: cursor.map(str::to_string),
     })?;
