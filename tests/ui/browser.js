@@ -8,6 +8,8 @@ const path = require('path');
 const { chromium } = require('playwright-core');
 const { startDemo } = require('../demo/server');
 
+const AXE_SOURCE = require('axe-core').source;
+
 const OUT = path.join(__dirname, '..', '.out', 'ui');
 const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -42,12 +44,31 @@ async function startUi() {
     await page.goto(`${demo.url}${pathAndQuery}`);
     return page;
   };
-  const shot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  // Every screenshot is also an accessibility check (axe-core, WCAG 2.0/2.1 A and AA): serious
+  // and critical findings are collected per state and asserted at the end of the suite.
+  const a11y = [];
+  const axe = async (page, name) => {
+    await page.evaluate(AXE_SOURCE);
+    const found = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    });
+    for (const v of found) a11y.push({ state: name, ...v });
+    return found;
+  };
+  const shot = async (page, name) => {
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+    await axe(page, name);
+  };
   return {
     demo,
     context,
     open,
     shot,
+    axe,
+    a11y,
     errors,
     async close() {
       await context.close().catch(() => {});

@@ -1,5 +1,5 @@
 'use strict';
-/* global document, window, MutationObserver -- inside page.evaluate / waitForFunction (browser code) */
+/* global document, window, MutationObserver, getComputedStyle -- inside page.evaluate / waitForFunction (browser code) */
 // The Custom UI pages in Chromium against the demo server (the real app in the test bed), with the
 // simulated clock paused. Screenshots go to tests/.out/ui/.
 const { describe, it, before, after } = require('node:test');
@@ -175,6 +175,17 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.locator('#preview .warning-line[data-code=NAME_TOO_LONG]').first().waitFor();
     assert.equal(await page.locator('#create').isDisabled(), true);
     assert.match(await page.locator('#create-hint').innerText(), /Jira would refuse some of these names/);
+    // the numbers on the warned (yellow) timeline bars are readable: at least 4.5:1
+    const ratio = await page.evaluate(() => {
+      const rgb = (c) => c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+      const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const label = document.querySelector('#timeline .tl-bar-label.on-warning');
+      const bar = document.querySelector('#timeline rect.tl-planned.warned');
+      if (!label || !bar) return null;
+      const [a, b] = [lum(getComputedStyle(label).fill), lum(getComputedStyle(bar).fill)].sort((x, y) => y - x);
+      return (a + 0.05) / (b + 0.05);
+    });
+    assert.ok(ratio !== null && ratio >= 4.5, `contrast ${ratio}`);
     await page.locator('#board-check-2').check();
     await page.locator('#nameTemplate').fill('Sprint {n}');
     await page.locator('#preview .warning-line[data-code=NAME_ON_OTHER_BOARD]').first().waitFor();
@@ -397,6 +408,10 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     } finally {
       await demo.bed.invokeResolver('updateGlobalSettings', { settings: g.data.settings }, as('admin'));
     }
+  });
+
+  it('no serious or critical accessibility finding (axe-core, WCAG 2.1 A/AA) in any state shown above', () => {
+    assert.deepEqual(ui.a11y, []);
   });
 
   it('no page threw', () => {

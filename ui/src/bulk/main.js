@@ -312,7 +312,7 @@ function timeline(data) {
       const warned = (p.warnings || []).length > 0;
       svg.append(s('rect', { x: a, y: y + 22, width: w, height: 16, rx: 2, class: `tl-planned${warned ? ' warned' : ''}`, dataset: { key: p.key } },
         s('title', null, `${p.name}: ${wallTime(p.startLocal)} – ${wallTime(p.endLocal)}${warned ? ` (${p.warnings.map((w2) => w2.code).join(', ')})` : ''}`)));
-      if (w > 26) svg.append(s('text', { x: a + 3, y: y + 34, class: 'tl-bar-label' }, String(p.index + 1)));
+      if (w > 26) svg.append(s('text', { x: a + 3, y: y + 34, class: `tl-bar-label${warned ? ' on-warning' : ''}` }, String(p.index + 1)));
     }
   });
   const nx = x(nowMs);
@@ -330,7 +330,7 @@ function timeline(data) {
 
 async function follow(job, box, onFinal) {
   const bar = h('div', { class: 'progress-bar' });
-  const progress = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': job.planned, id: 'job-progress' }, bar);
+  const progress = h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Sprints created', 'aria-valuemin': 0, 'aria-valuemax': job.planned, id: 'job-progress' }, bar);
   const text = h('div', { class: 'small', id: 'job-progress-text' });
   const errors = h('div');
   const cancel = h('button', { id: 'job-cancel', class: 'subtle', onClick: async () => {

@@ -48,6 +48,8 @@ function noSprintsRow(board) {
       'This is a kanban board: it has no sprints, so there is nothing to start or close. Scrum boards, and team-managed boards with sprints switched on, can be automated.'))];
 }
 
+const DAY_NAMES = { MON: 'Monday', TUE: 'Tuesday', WED: 'Wednesday', THU: 'Thursday', FRI: 'Friday', SAT: 'Saturday', SUN: 'Sunday' };
+
 function boardRow(project, board, siteOff = false) {
   const s = board.settings;
   const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
@@ -72,7 +74,7 @@ function boardRow(project, board, siteOff = false) {
   }
   const days = new Set(s.workingDays || []);
   const dayButtons = WEEKDAYS.map((d) => h('button', {
-    type: 'button', class: 'day-toggle', dataset: { day: d }, 'aria-pressed': String(days.has(d)), title: `Working day: ${d}`, 'aria-label': `Working day ${d} (${board.name})`,
+    type: 'button', class: 'day-toggle', dataset: { day: d }, 'aria-pressed': String(days.has(d)), title: `Working day: ${d}`, 'aria-label': `${d.slice(0, 2)} (${DAY_NAMES[d]}, ${board.name})`,
     onClick: (e) => { const on = e.currentTarget.getAttribute('aria-pressed') !== 'true'; e.currentTarget.setAttribute('aria-pressed', String(on)); markDirty(); },
   }, d.slice(0, 2)));
   const status = h('div', { class: 'status', role: 'status' });
