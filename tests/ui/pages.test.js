@@ -32,23 +32,30 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.locator('tr#board-2 .changed-by .who', { hasText: 'Ada Admin' }).waitFor();
     await page.locator('tr#board-1 .changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
 
-    await row.locator('input[name=automate]').check();
-    await row.locator('input[name=timeZone]').fill('Mars/Olympus');
-    await row.locator('button[name=save]').click();
-    const alert = page.locator('tr.error-row [role=alert]');
+    // One compact row per board; its settings open in a dialog whose Save is always in view.
+    await row.locator('button[name=edit]').click();
+    const form = page.locator('dialog#edit-board-3');
+    await form.waitFor();
+    await form.locator('input[name=automate]').check();
+    await form.locator('input[name=timeZone]').fill('Mars/Olympus');
+    await form.locator('button[name=save]').click();
+    const alert = form.locator('[role=alert]');
     await alert.waitFor();
     assert.equal(await alert.getAttribute('data-code'), 'UNKNOWN_TIME_ZONE');
     assert.match(await alert.innerText(), /not a known time zone/);
-    assert.match(await row.locator('input[name=timeZone]').getAttribute('class'), /invalid/);
+    assert.match(await form.locator('input[name=timeZone]').getAttribute('class'), /invalid/);
+    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-describedby'), 'board-3-errors');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.name), 'timeZone', 'focus moves to the field at fault');
     await ui.shot(page, 'project-settings-error');
 
-    await row.locator('input[name=timeZone]').fill('Asia/Tokyo');
-    await row.locator('input[name=startTime]').fill('09:00');
-    await row.locator('select[name=carryOver]').selectOption('backlog');
-    await row.locator('button[data-day=FRI]').click(); // Friday off
-    await row.locator('textarea[name=holidays]').fill('2026-04-29, 2026-05-03');
-    await row.locator('input[name=keepAhead]').fill('2');
-    await row.locator('button[name=save]').click();
+    await form.locator('input[name=timeZone]').fill('asia/tokyo'); // any case
+    await form.locator('input[name=startTime]').fill('09:00');
+    await form.locator('select[name=carryOver]').selectOption('backlog');
+    await form.locator('button[data-day=FRI]').click(); // Friday off
+    await form.locator('textarea[name=holidays]').fill('2026-04-29, 2026-05-03');
+    await form.locator('input[name=keepAhead]').fill('2');
+    await form.locator('button[name=save]').click();
     // Tokyo 1 ended at 18:00 Tokyo time, an hour ago: switching the board on closes it at once,
     // late, so the page says so and asks first.
     const ask = page.locator('dialog#act-now-dialog');
@@ -57,7 +64,8 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.locator('#confirm-act-now').click();
     await row.locator('.status', { hasText: 'Saved.' }).waitFor();
     await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
-    assert.equal(await page.locator('tr.error-row:visible').count(), 0);
+    assert.equal(await form.isVisible(), false, 'the dialog closed');
+    assert.match(await row.locator('.settings-summary').innerText(), /starts and closes on time[\s\S]*Asia\/Tokyo · 09:00/);
     await ui.shot(page, 'project-settings-saved');
 
     const r = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 3 }, as('padmin'));
@@ -70,10 +78,14 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
 
     await page.reload();
     await row.waitFor();
-    assert.equal(await row.locator('input[name=automate]').isChecked(), true);
-    assert.equal(await row.locator('input[name=timeZone]').inputValue(), 'Asia/Tokyo');
-    assert.equal(await row.locator('input[name=startTime]').inputValue(), '09:00');
-    assert.equal(await row.locator('button[data-day=FRI]').getAttribute('aria-pressed'), 'false');
+    await row.locator('button[name=edit]').click();
+    assert.equal(await form.locator('input[name=automate]').isChecked(), true);
+    assert.equal(await form.locator('input[name=timeZone]').inputValue(), 'Asia/Tokyo');
+    assert.equal(await form.locator('input[name=startTime]').inputValue(), '09:00');
+    assert.equal(await form.locator('button[data-day=FRI]').getAttribute('aria-pressed'), 'false');
+    // Escape closes it and nothing changes
+    await page.keyboard.press('Escape');
+    assert.equal(await form.isVisible(), false);
     await page.close();
   });
 
@@ -371,19 +383,21 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
     const row = page.locator('tr#board-2');
     await row.waitFor();
-    await row.locator('input[name=automate]').check();
-    await row.locator('button[name=save]').click();
+    await row.locator('button[name=edit]').click();
+    const form = page.locator('dialog#edit-board-2');
+    await form.locator('input[name=automate]').check();
+    await form.locator('button[name=save]').click();
     const dialog = page.locator('dialog#act-now-dialog');
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /Closes "New York late" now, 18 h 0 min after its end \(\d{4}-\d\d-\d\d \d\d:\d\d America\/New_York\)/);
     await ui.shot(page, 'project-settings-confirm');
     // Cancel: nothing saved, and the page says why
     await page.locator('#confirm-cancel').click();
-    await page.locator('tr.error-row [role=alert][data-code=CONFIRMATION_NEEDED]').waitFor();
+    await form.locator('[role=alert][data-code=CONFIRMATION_NEEDED]').waitFor();
     const still = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
     assert.equal(still.data.settings.automate, false, 'cancelled: not saved');
     // Save again and go ahead: saved, and the next check closes it
-    await row.locator('button[name=save]').click();
+    await form.locator('button[name=save]').click();
     await page.locator('#confirm-act-now').click();
     await row.locator('.status.ok').waitFor();
     const saved = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
@@ -403,8 +417,16 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
       assert.match(await page.locator('#site-off').innerText(), /Automation is off for the whole site/);
       assert.match(await page.locator('tr#board-1').innerText(), /Waits: automation is off for the site/);
       // each repeated control is named for its board
-      assert.equal(await page.getByRole('button', { name: 'Save Berlin team' }).count(), 1);
+      assert.equal(await page.getByRole('button', { name: 'Edit Berlin team' }).count(), 1);
+      await page.getByRole('button', { name: 'Edit Tokyo team' }).click();
       assert.equal(await page.getByRole('checkbox', { name: 'Automate (Tokyo team)' }).count(), 1);
+      assert.equal(await page.getByRole('button', { name: 'Save Tokyo team' }).count(), 1);
+      await page.keyboard.press('Escape');
+      // Jira's frame with its sidebar leaves about 1024 px: no horizontal scrolling
+      await page.setViewportSize({ width: 1024, height: 768 });
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'no horizontal scroll at 1024 px');
+      await ui.shot(page, 'project-settings-1024');
+      await page.setViewportSize({ width: 1440, height: 900 });
     } finally {
       await demo.bed.invokeResolver('updateGlobalSettings', { settings: g.data.settings }, as('admin'));
     }

@@ -35,8 +35,8 @@ async function main() {
     h('datalist', { id: 'zones' }, zones.map((z) => h('option', { value: z }))),
     h('div', { class: 'table-wrap' }, h('table', { id: 'boards-table' },
       h('thead', null, h('tr', null,
-        ['Board', 'Automation', 'Carry-over', 'Time zone', 'Time of day', 'Working days and holidays', 'Keep ahead', 'Last changed', 'Next action', '']
-          .map((t) => h('th', null, t)))),
+        ['Board', 'Automation', 'Next action', 'Last changed', '']
+          .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, data.boards.map((b) => (b.hasSprints === false ? noSprintsRow(b) : boardRow(project, b, siteOff))).flat()))));
 }
 
@@ -44,7 +44,7 @@ async function main() {
 function noSprintsRow(board) {
   return [h('tr', { dataset: { boardId: board.boardId, noSprints: 'true' }, id: `board-${board.boardId}` },
     h('td', null, h('strong', null, board.name), h('div', { class: 'muted small' }, `board ${board.boardId}`)),
-    h('td', { colspan: 9, class: 'muted no-sprints' },
+    h('td', { colspan: 4, class: 'muted no-sprints' },
       'This is a kanban board: it has no sprints, so there is nothing to start or close. Scrum boards, and team-managed boards with sprints switched on, can be automated.'))];
 }
 
@@ -53,7 +53,12 @@ const DAY_NAMES = { MON: 'Monday', TUE: 'Tuesday', WED: 'Wednesday', THU: 'Thurs
 function boardRow(project, board, siteOff = false) {
   const s = board.settings;
   const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
-  const errRow = h('tr', { class: 'error-row', hidden: true }, h('td', { colspan: 10 }));
+  // Errors show in the edit dialog, under its fields.
+  const errors = h('div', { class: 'editor-errors', hidden: true, id: `board-${board.boardId}-errors` });
+  // The field an error names is marked for assistive technology too, and described by the error.
+  const markField = (el, bad) => {
+    if (bad) { el.setAttribute('aria-invalid', 'true'); el.setAttribute('aria-describedby', errors.id); } else { el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
+  };
   const f = {
     automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': `Automate (${board.name})` }),
     autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': `Start sprints automatically (${board.name})` }),
@@ -78,14 +83,24 @@ function boardRow(project, board, siteOff = false) {
     onClick: (e) => { const on = e.currentTarget.getAttribute('aria-pressed') !== 'true'; e.currentTarget.setAttribute('aria-pressed', String(on)); markDirty(); },
   }, d.slice(0, 2)));
   const status = h('div', { class: 'status', role: 'status' });
-  const save = h('button', { class: 'primary', name: 'save', disabled: true, 'aria-label': `Save ${board.name}` }, 'Save');
+  const save = h('button', { class: 'primary', name: 'save', type: 'button', disabled: true, 'aria-label': `Save ${board.name}` }, 'Save');
+  const cancel = h('button', { type: 'button', name: 'cancel' }, 'Cancel');
+  const edit = h('button', { type: 'button', name: 'edit', 'aria-label': `Edit ${board.name}`, 'aria-haspopup': 'dialog' }, 'Edit');
+  const summary = h('div', { class: 'small settings-summary' });
   const changed = h('div', { class: 'small changed-by' });
   const nextAction = h('div', { class: 'small next-action' });
 
-  const markDirty = () => { tr.classList.add('dirty'); save.disabled = false; status.textContent = ''; status.className = 'status'; };
+  const markDirty = () => { save.disabled = false; status.textContent = ''; status.className = 'status'; };
   for (const el of Object.values(f)) { el.addEventListener('input', markDirty); el.addEventListener('change', markDirty); }
 
   const showMeta = (b) => {
+    const st = b.settings;
+    mount(summary, st.automate
+      ? [h('span', { class: 'lozenge done' }, 'On'), ' ',
+        [st.autoStart ? 'starts' : null, st.autoClose ? 'closes' : null].filter(Boolean).join(' and ') || 'neither starts nor closes',
+        ' on time', h('br'),
+        h('span', { class: 'muted' }, `${st.timeZone || 'site zone'} · ${st.startTime || 'sprint\'s start'}–${st.closeTime || 'sprint\'s end'} · ${CARRY_OVER[st.carryOver] || 'site carry-over'}${st.keepAhead ? ` · keeps ${st.keepAhead} ahead` : ''}`)]
+      : [h('span', { class: 'lozenge' }, 'Off'), ' ', h('span', { class: 'muted' }, 'not automated')]);
     mount(changed);
     if (b.changedBy) {
       const who = h('span', { class: 'who', title: b.changedBy }, '…');
@@ -120,9 +135,9 @@ function boardRow(project, board, siteOff = false) {
   showMeta(board);
 
   save.addEventListener('click', async () => {
-    for (const el of Object.values(f)) el.classList.remove('invalid');
+    for (const el of Object.values(f)) { el.classList.remove('invalid'); markField(el, false); }
     dayButtons.forEach((b) => b.classList.remove('invalid'));
-    errRow.hidden = true;
+    errors.hidden = true;
     status.className = 'status';
     status.textContent = 'Saving…';
     save.disabled = true;
@@ -150,12 +165,12 @@ function boardRow(project, board, siteOff = false) {
         if (e.code !== 'CONFIRMATION_NEEDED' || !(await confirmActNow(board.name, e))) throw e;
         r = await call('updateBoardSettings', { projectKey: project, boardId: board.boardId, settings, confirmActNow: true });
       }
-      tr.classList.remove('dirty');
       status.className = 'status ok';
       status.textContent = 'Saved.';
       f.timeZone.value = r.settings.timeZone || '';
       board.settings = r.settings;
       showMeta(r);
+      dialog.close();
     } catch (e) {
       save.disabled = false;
       status.className = 'status err';
@@ -163,27 +178,65 @@ function boardRow(project, board, siteOff = false) {
       const field = errorField(e);
       if (field && f[field]) f[field].classList.add('invalid');
       if (field === 'workingDays') dayButtons.forEach((b) => b.classList.add('invalid'));
-      mount(errRow.firstChild, errorBox(e, { title: `${board.name}: not saved.` }));
-      errRow.hidden = false;
+      mount(errors, errorBox(e, { title: `${board.name}: not saved.` }));
+      errors.hidden = false;
+      const bad = (field && f[field]) || (field === 'workingDays' ? dayButtons[0] : null);
+      if (bad) { markField(bad, true); bad.focus(); }
     }
   });
 
+  // The form lives in a dialog: the page stays one compact row per board at any width, and the
+  // dialog's Save is always in view.
+  const field = (label, control, help) => h('div', { class: 'field' }, h('label', { for: control.id }, label), control,
+    help ? h('span', { class: 'field-help' }, help) : null);
+  const idOf = (name) => `board-${board.boardId}-${name}`;
+  for (const [name, el] of Object.entries(f)) el.id = idOf(name);
+  const title = `edit-board-${board.boardId}-title`;
+  const dialog = h('dialog', { class: 'board-editor', id: `edit-board-${board.boardId}`, 'aria-labelledby': title },
+    h('form', { method: 'dialog', class: 'editor-form', onSubmit: (e) => e.preventDefault() },
+      h('h2', { id: title }, board.name),
+      h('div', { class: 'editor-body' },
+        h('fieldset', null, h('legend', null, 'Automation'),
+          h('label', { class: 'inline' }, f.automate, 'Automate this board'),
+          h('label', { class: 'inline' }, f.autoStart, 'Start sprints on time'),
+          h('label', { class: 'inline' }, f.autoClose, 'Close sprints on time')),
+        h('div', { class: 'form-grid' },
+          field('Carry-over of unfinished work', f.carryOver),
+          field('Time zone', f.timeZone, 'Any case; empty: the site default'),
+          field('Start time', f.startTime, "Empty: the sprint's own start"),
+          field('Close time', f.closeTime, "Empty: the sprint's own end")),
+        h('fieldset', null, h('legend', null, 'Working days'), h('div', { class: 'row days' }, dayButtons)),
+        field('Holidays', f.holidays, 'YYYY-MM-DD, separated by commas'),
+        h('div', { class: 'form-grid' },
+          field('Future sprints to keep planned', f.keepAhead, '0 to 10'),
+          hasTemplate ? field('Name of sprints the app creates', f.nameTemplate) : null),
+        errors),
+      h('div', { class: 'editor-footer row' }, save, cancel)));
+  const reset = () => {
+    const st = board.settings;
+    f.automate.checked = st.automate; f.autoStart.checked = st.autoStart; f.autoClose.checked = st.autoClose;
+    f.carryOver.value = st.carryOver || ''; f.timeZone.value = st.timeZone || '';
+    f.startTime.value = st.startTime || ''; f.closeTime.value = st.closeTime || '';
+    f.holidays.value = (st.holidays || []).join(', '); f.keepAhead.value = st.keepAhead;
+    if (hasTemplate) f.nameTemplate.value = st.nameTemplate || '';
+    const on = new Set(st.workingDays || []);
+    dayButtons.forEach((b) => { b.setAttribute('aria-pressed', String(on.has(b.dataset.day))); b.classList.remove('invalid'); });
+    for (const el of Object.values(f)) { el.classList.remove('invalid'); markField(el, false); }
+    errors.hidden = true;
+    save.disabled = true;
+  };
+  cancel.addEventListener('click', () => { reset(); dialog.close(); });
+  dialog.addEventListener('cancel', () => reset());
+  dialog.addEventListener('close', () => edit.focus());
+  edit.addEventListener('click', () => { status.textContent = ''; document.body.append(dialog); dialog.showModal(); f.automate.focus(); });
+
   mount(tr,
-    h('td', null, h('strong', null, board.name), h('div', { class: 'muted small' }, `Board ${board.boardId}`)),
-    h('td', { class: 'automation' },
-      h('label', { class: 'inline' }, f.automate, 'Automate'),
-      h('label', { class: 'inline' }, f.autoStart, 'Start on time'),
-      h('label', { class: 'inline' }, f.autoClose, 'Close on time')),
-    h('td', null, f.carryOver),
-    h('td', null, f.timeZone),
-    h('td', null, h('div', { class: 'row' }, h('span', { class: 'small muted' }, 'start'), f.startTime),
-      h('div', { class: 'row' }, h('span', { class: 'small muted' }, 'close'), f.closeTime)),
-    h('td', null, h('div', { class: 'row days' }, dayButtons), h('div', { class: 'small muted' }, 'Holidays'), f.holidays),
-    h('td', null, f.keepAhead, hasTemplate ? [h('div', { class: 'small muted' }, 'named'), f.nameTemplate] : null),
-    h('td', null, changed),
+    h('th', { scope: 'row' }, h('strong', null, board.name), h('div', { class: 'muted small' }, `Board ${board.boardId}`)),
+    h('td', null, summary),
     h('td', null, nextAction),
-    h('td', null, save, status));
-  return [tr, errRow];
+    h('td', null, changed),
+    h('td', null, edit, status));
+  return [tr];
 }
 
 /** "Mon 09:00 (Europe/Berlin)": the instant in the board's zone (the viewer's when it has none). */
