@@ -432,6 +432,21 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     }
   });
 
+  it('every page fits Jira\'s frame at 1024 px: no horizontal scrolling', async () => {
+    const page = await ui.open('/admin/settings?as=admin');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const wide = [];
+    for (const [path, ready] of [['/admin/settings?as=admin', '#automationEnabled'], ['/admin/logs?as=admin', '#logs-table'],
+      ['/admin/overview?as=admin', '#overview-table'], ['/project-settings/?as=padmin&project=DEMO', '#boards-table'], ['/bulk/?as=padmin&project=DEMO', '#plan-form']]) {
+      await page.goto(`${demo.url}${path}`);
+      await page.locator(ready).first().waitFor();
+      const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      if (sw > cw) wide.push(`${path}: ${sw} px wide in ${cw}`);
+    }
+    assert.deepEqual(wide, []);
+    await page.close();
+  });
+
   it('no serious or critical accessibility finding (axe-core, WCAG 2.1 A/AA) in any state shown above', () => {
     assert.deepEqual(ui.a11y, []);
   });
