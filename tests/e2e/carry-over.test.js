@@ -121,6 +121,33 @@ test('a run that dies between the close and the move: the next run finishes from
   assert.match(logLines(bed).find((l) => l.reason === 'SPRINT_CLOSED').message, /confirmed after an interrupted run/);
 });
 
+test('a run that dies between the close and the move, after which the team closes the recorded destination: the next run makes a follow-on sprint and carries the work there', async (t) => {
+  const k = await callsThroughClose(t);
+  const { bed, j, board, s1, s2, s3, keys } = await seeded(t, { settings: { carryOver: 'nextSprintCreate' } });
+  bed.clock.set(Date.parse(S1_END) + 2 * MIN);
+  await assert.rejects(bed.runScheduled('sprint-check', { crashAfterCalls: k }), (e) => bed.isCrash(e));
+  assert.equal(j.getSprint(s1.id).state, 'closed', 'Jira closed the sprint');
+  const [rec] = await bed.sql.query('SELECT phase, destination_sprint_id FROM rollovers WHERE sprint_id = ?', [s1.id]);
+  assert.deepEqual([rec.phase, Number(rec.destination_sprint_id)], ['closing', s2.id], 'the destination was recorded before the close');
+  // Meanwhile the team runs the recorded destination through by hand and removes the last future sprint.
+  j.updateSprint(s2.id, { state: 'active' });
+  j.updateSprint(s2.id, { state: 'closed' });
+  j.deleteSprint(s3.id);
+  bed.clock.advance(6 * MIN); // the crashed run's board lease lapses
+  await bed.runScheduled('sprint-check');
+  const open = j.sprintsOfBoard(board.id).filter((x) => x.state !== 'closed');
+  assert.equal(open.length, 1, JSON.stringify(open));
+  const follow = open[0];
+  assert.ok(![s1.id, s2.id, s3.id].includes(follow.id), 'a new sprint');
+  for (const key of keys.open) assert.equal(j.issue(key).sprintId, follow.id, `${key} carried to the follow-on sprint`);
+  assert.deepEqual(j.sprintReport(s1.id).notCompleted, keys.open, 'still recorded as not completed in the closed sprint');
+  const reasons = logLines(bed).map((l) => l.reason);
+  assert.equal(reasons.filter((r) => r === 'FOLLOW_ON_SPRINT_CREATED').length, 1, reasons.join(','));
+  assert.equal(reasons.filter((r) => r === 'UNFINISHED_MOVED').length, 1, reasons.join(','));
+  const [done] = await bed.sql.query('SELECT phase FROM rollovers WHERE sprint_id = ?', [s1.id]);
+  assert.equal(done.phase, 'closed');
+});
+
 test('a start and a close that come late say how late and why, in the board\'s zone', async (t) => {
   const { bed, j, s1, s2, apply } = await seeded(t, { configure: false });
   // The board is switched on 18 hours after its sprint ended. The save first says what it would
