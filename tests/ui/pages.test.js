@@ -447,6 +447,63 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.close();
   });
 
+  it('keyboard only: edit and save a board, filter the logs and the overview, preview a bulk plan', async () => {
+    const page = await ui.open('/project-settings/?as=padmin&project=DEMO');
+    await page.locator('#boards-table').waitFor();
+    // Tab to the Tokyo board's Edit button, open it with Enter: focus lands in the dialog
+    const focusName = () => page.evaluate(() => (document.activeElement && (document.activeElement.getAttribute('aria-label') || document.activeElement.name || document.activeElement.id)) || '');
+    let found = false;
+    for (let i = 0; i < 60 && !found; i++) { await page.keyboard.press('Tab'); found = (await focusName()) === 'Edit Tokyo team'; }
+    assert.ok(found, 'the Edit button is reachable with Tab');
+    await page.keyboard.press('Enter');
+    const form = page.locator('dialog#edit-board-3');
+    await form.waitFor();
+    assert.equal(await focusName(), 'Automate (Tokyo team)', 'focus moves into the dialog');
+    // Tab to the keep-ahead field, change it, Tab to Save and press Enter
+    for (let i = 0; i < 40 && (await focusName()) !== 'Keep ahead (Tokyo team)'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    for (let i = 0; i < 10 && (await focusName()) !== 'Save Tokyo team'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focusName(), 'Save Tokyo team', 'Save is reached with Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('tr#board-3 .status', { hasText: 'Saved.' }).waitFor();
+    assert.equal(await focusName(), 'Edit Tokyo team', 'focus returns to the Edit button');
+    const saved = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 3 }, as('padmin'));
+    assert.equal(saved.data.settings.keepAhead, 3);
+    await page.close();
+
+    // logs: the kind filter with the keyboard
+    const logs = await ui.open('/admin/logs?as=admin');
+    await logs.locator('#logs-table').waitFor();
+    await logs.locator('#filter-kind').focus();
+    await logs.keyboard.press('ArrowDown'); // the first kind
+    await logs.waitForFunction(() => {
+      const trs = [...document.querySelectorAll('#logs-table tbody tr')];
+      const want = document.getElementById('filter-kind').value;
+      return want && trs.length > 0 && trs.every((tr) => tr.dataset.kind === want);
+    });
+    await logs.close();
+
+    // overview: the status filter with the keyboard
+    const overview = await ui.open('/admin/overview?as=admin');
+    await overview.locator('#overview-table').waitFor();
+    await overview.locator('#overview-status').focus();
+    await overview.keyboard.press('End'); // the last status: OK
+    await overview.waitForFunction(() => [...document.querySelectorAll('#overview-table tbody tr')].every((tr) => tr.dataset.status === document.getElementById('overview-status').value));
+    await overview.close();
+
+    // bulk: type a plan; the preview follows without a mouse
+    const bulk = await ui.open('/bulk/?as=padmin&project=DEMO');
+    await bulk.locator('#plan-form').waitFor();
+    await bulk.locator('#count').focus();
+    await bulk.keyboard.press('Control+A');
+    await bulk.keyboard.type('3');
+    await bulk.waitForFunction(() => document.querySelectorAll('#preview .preview-table tbody tr').length === 3);
+    for (let i = 0; i < 40 && (await bulk.evaluate(() => document.activeElement.id)) !== 'create'; i++) await bulk.keyboard.press('Tab');
+    assert.equal(await bulk.evaluate(() => document.activeElement.id), 'create', 'Create is reached with Tab');
+    await bulk.close();
+  });
+
   it('no serious or critical accessibility finding (axe-core, WCAG 2.1 A/AA) in any state shown above', () => {
     assert.deepEqual(ui.a11y, []);
   });
