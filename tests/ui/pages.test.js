@@ -136,6 +136,8 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     // {n} continues after the board's existing sprints (Berlin 1, Berlin 2).
     const numbers = names.map((n) => Number(/^Berlin team S(\d+)$/.exec(n)?.[1]));
     assert.deepEqual(numbers, numbers.map((_, i) => numbers[0] + i), names.join(', '));
+    // the preview says which zone its times are in
+    assert.match(await page.locator('#preview .preview-board h3').first().innerText(), /times in Europe\/Berlin/);
     await ui.shot(page, 'bulk-preview');
 
     const seen = [];

@@ -250,7 +250,8 @@ function boardName(id) {
 
 function previewTables(data) {
   return data.boards.map((b) => h('div', { class: 'card preview-board', dataset: { boardId: b.boardId } },
-    h('h3', null, `${boardName(b.boardId)}: ${b.sprints.length} sprint${b.sprints.length === 1 ? '' : 's'}`),
+    h('h3', null, `${boardName(b.boardId)}: ${b.sprints.length} sprint${b.sprints.length === 1 ? '' : 's'}`,
+      b.timeZone ? h('span', { class: 'muted small preview-zone' }, ` · times in ${b.timeZone}`) : null),
     (b.warnings || []).map((w) => h('div', { class: 'banner banner-warning small board-warning', dataset: { code: w.code } },
       planWarningSentence(w.code), ' ', h('span', { class: 'muted' }, w.message))),
     h('div', { class: 'table-wrap' }, h('table', { class: 'preview-table' },

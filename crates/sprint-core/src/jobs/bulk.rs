@@ -199,6 +199,8 @@ pub(crate) fn preview(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
         .zip(&contexts)
         .map(|(p, c)| {
             let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            // The zone the plan's local times are in (the plan's, or the board's own).
+            v["timeZone"] = json!(input.time_zone.unwrap_or(c.default_tz).name());
             v["existing"] = c
                 .existing
                 .iter()
