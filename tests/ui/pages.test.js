@@ -45,7 +45,8 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.match(await alert.innerText(), /not a known time zone/);
     assert.match(await form.locator('input[name=timeZone]').getAttribute('class'), /invalid/);
     assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-invalid'), 'true');
-    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-describedby'), 'board-3-errors');
+    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-describedby'), 'board-3-timeZone-error', 'the error sits under the field and describes it');
+    assert.equal(await form.locator('#board-3-timeZone-error').innerText(), await alert.innerText());
     assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.name), 'timeZone', 'focus moves to the field at fault');
     await ui.shot(page, 'project-settings-error');
 

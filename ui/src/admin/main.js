@@ -2,7 +2,7 @@
 // Logs and the site overview.
 import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
-import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
+import { call, clearFieldError, errorBox, errorField, fieldError, refusal, DENIALS } from '../shared/api.js';
 import { boardName, pageContext, sprintName, subpageRoute } from '../shared/context.js';
 import { CARRY_OVER, KINDS, LEVELS, STANDINGS, readinessSentence, reasonSentence } from '../shared/messages.js';
 
@@ -64,7 +64,7 @@ async function renderSettings(body) {
   // novalidate: the app checks every value and names the field; the browser's own bubbles would hide that.
   const form = h('form', { class: 'form-stack', id: 'settings-form', novalidate: true, onSubmit: async (e) => {
     e.preventDefault();
-    for (const f of Object.values(fields)) f.classList.remove('invalid');
+    for (const f of Object.values(fields)) clearFieldError(f);
     mount(errors);
     status.className = 'status';
     status.textContent = 'Saving…';
@@ -83,8 +83,8 @@ async function renderSettings(body) {
     } catch (err) {
       status.textContent = '';
       const f = errorField(err);
-      if (f && fields[f]) { fields[f].classList.add('invalid'); fields[f].focus(); }
-      mount(errors, errorBox(err, { title: 'Not saved.' }));
+      // Under the field it names when there is one; a banner otherwise.
+      if (f && fields[f]) { fieldError(fields[f], err); fields[f].focus(); status.className = 'status err'; status.textContent = 'Not saved.'; } else mount(errors, errorBox(err, { title: 'Not saved.' }));
     } finally {
       save.disabled = false;
     }

@@ -1,7 +1,7 @@
 // Project settings page (jira:projectSettingsPage, project admins): one row per scrum board.
 import '../shared/style.css';
 import { h, mount, timeElement } from '../shared/dom.js';
-import { call, errorBox, errorField, refusal, DENIALS } from '../shared/api.js';
+import { call, clearFieldError, errorBox, errorField, fieldError, refusal, DENIALS } from '../shared/api.js';
 import { displayName, pageContext, sprintName } from '../shared/context.js';
 import { CARRY_OVER, WEEKDAYS, readinessSentence } from '../shared/messages.js';
 
@@ -55,10 +55,6 @@ function boardRow(project, board, siteOff = false) {
   const tr = h('tr', { dataset: { boardId: board.boardId }, id: `board-${board.boardId}` });
   // Errors show in the edit dialog, under its fields.
   const errors = h('div', { class: 'editor-errors', hidden: true, id: `board-${board.boardId}-errors` });
-  // The field an error names is marked for assistive technology too, and described by the error.
-  const markField = (el, bad) => {
-    if (bad) { el.setAttribute('aria-invalid', 'true'); el.setAttribute('aria-describedby', errors.id); } else { el.removeAttribute('aria-invalid'); el.removeAttribute('aria-describedby'); }
-  };
   const f = {
     automate: h('input', { type: 'checkbox', name: 'automate', checked: s.automate, 'aria-label': `Automate (${board.name})` }),
     autoStart: h('input', { type: 'checkbox', name: 'autoStart', checked: s.autoStart, 'aria-label': `Start sprints automatically (${board.name})` }),
@@ -135,7 +131,7 @@ function boardRow(project, board, siteOff = false) {
   showMeta(board);
 
   save.addEventListener('click', async () => {
-    for (const el of Object.values(f)) { el.classList.remove('invalid'); markField(el, false); }
+    for (const el of Object.values(f)) clearFieldError(el);
     dayButtons.forEach((b) => b.classList.remove('invalid'));
     errors.hidden = true;
     status.className = 'status';
@@ -176,12 +172,16 @@ function boardRow(project, board, siteOff = false) {
       status.className = 'status err';
       status.textContent = 'Not saved.';
       const field = errorField(e);
-      if (field && f[field]) f[field].classList.add('invalid');
-      if (field === 'workingDays') dayButtons.forEach((b) => b.classList.add('invalid'));
-      mount(errors, errorBox(e, { title: `${board.name}: not saved.` }));
-      errors.hidden = false;
-      const bad = (field && f[field]) || (field === 'workingDays' ? dayButtons[0] : null);
-      if (bad) { markField(bad, true); bad.focus(); }
+      if (field && f[field]) {
+        // In words, right under the field at fault, which gets the focus.
+        fieldError(f[field], e);
+        f[field].focus();
+      } else {
+        if (field === 'workingDays') dayButtons.forEach((b) => b.classList.add('invalid'));
+        mount(errors, errorBox(e, { title: `${board.name}: not saved.` }));
+        errors.hidden = false;
+        if (field === 'workingDays') dayButtons[0].focus();
+      }
     }
   });
 
@@ -221,7 +221,7 @@ function boardRow(project, board, siteOff = false) {
     if (hasTemplate) f.nameTemplate.value = st.nameTemplate || '';
     const on = new Set(st.workingDays || []);
     dayButtons.forEach((b) => { b.setAttribute('aria-pressed', String(on.has(b.dataset.day))); b.classList.remove('invalid'); });
-    for (const el of Object.values(f)) { el.classList.remove('invalid'); markField(el, false); }
+    for (const el of Object.values(f)) clearFieldError(el);
     errors.hidden = true;
     save.disabled = true;
   };

@@ -33,17 +33,40 @@ export function errorField(err) {
   return typeof f === 'string' ? f.split('.').pop() : null;
 }
 
-/** An error banner: the sentence for the code, then the server's message, field and code. */
+/** An error banner: the sentence for the code; the server's message, field and code folded
+ *  under "Details" (for a report to the vendor, not for reading first). */
 export function errorBox(err, { title } = {}) {
   const e = err instanceof ApiError ? err : new ApiError({ code: err && err.code, message: String((err && err.message) || err) });
   const field = e.details && e.details.field;
   return h('div', { class: 'banner banner-error', role: 'alert', dataset: { code: e.code } },
     title ? h('strong', null, title, ' ') : null,
     h('span', { class: 'banner-text' }, errorSentence(e.code)),
-    h('div', { class: 'banner-detail' },
+    h('details', { class: 'banner-detail' }, h('summary', null, 'Details'),
       e.message && e.message !== e.code ? `${e.message}` : null,
-      field ? ` (field: ${field})` : null,
+      field ? ` (field: ${field})` : null, ' ',
       h('code', { class: 'code' }, e.code)));
+}
+
+/** The error shown right under the field it names, in words, and tied to the field for assistive
+ *  technology (aria-invalid, aria-describedby). Returns the element (already placed). */
+export function fieldError(input, err) {
+  clearFieldError(input);
+  const id = `${input.id || input.name || 'field'}-error`;
+  const box = h('div', { class: 'field-error', role: 'alert', id, dataset: { code: err.code } }, errorSentence(err.code));
+  input.insertAdjacentElement('afterend', box);
+  input.classList.add('invalid');
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', id);
+  return box;
+}
+
+/** Undo [`fieldError`]. */
+export function clearFieldError(input) {
+  const id = input.getAttribute('aria-describedby');
+  if (id && id.endsWith('-error')) { const old = document.getElementById(id); if (old) old.remove(); }
+  input.classList.remove('invalid');
+  input.removeAttribute('aria-invalid');
+  input.removeAttribute('aria-describedby');
 }
 
 /** The whole-page refusal shown when the caller lacks the rights for the page. */
