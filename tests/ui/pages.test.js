@@ -66,6 +66,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await row.locator('.status', { hasText: 'Saved.' }).waitFor();
     await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
     assert.equal(await form.isVisible(), false, 'the dialog closed');
+    assert.equal(await form.locator('.invalid, [aria-invalid=true]').count(), 0, 'no field stays marked after a fixed save');
     assert.match(await row.locator('.settings-summary').innerText(), /starts and closes on time[\s\S]*Asia\/Tokyo · 09:00/);
     await ui.shot(page, 'project-settings-saved');
 
