@@ -350,6 +350,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
 
   // ---- rollovers whose close is seen and whose carry is still to be checked
   const pendingCarry = new Map();
+  const carryPendingSeen = new Set(); // closes whose carry was seen unfinished at a later check
   const carrying = async (sprintId) => {
     const rows = await bed.sql.query('SELECT phase FROM rollovers WHERE sprint_id = ?', [sprintId]);
     return rows.length > 0 && ['closing', 'carrying'].includes(rows[0].phase);
@@ -444,7 +445,10 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
       const dests = new Set(snap.carried.map((k) => j.issue(k).sprintId));
       if (dests.size > 1 && !(await carrying(id))) problem(`${b.name}: unfinished work of sprint ${id} scattered over ${[...dests].join(', ')}`);
       const [dest] = [...dests];
-      if (dests.size === 1 && dest === null && snap.carryOver !== 'backlog' && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture) && await carrying(id)) continue;
+      if (dests.size === 1 && dest === null && snap.carryOver !== 'backlog' && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture) && await carrying(id)) {
+        carryPendingSeen.add(id);
+        continue;
+      }
       pendingCarry.delete(id);
       if (snap.carryOver === 'backlog' && dest !== null) problem(`${b.name} (backlog): unfinished work of sprint ${id} went to sprint ${dest}`);
       if (snap.carryOver !== 'backlog' && dest === null && (snap.carryOver === 'nextSprintCreate' || snap.hadFuture)) {
@@ -715,6 +719,7 @@ test(`soak (${MODE}): ${P.boards} boards, ${P.weeks} weeks, faults, crashes, dup
     moveRequests: movesApplied, issuesMoved, issuesTracked: tracked.size, settingChanges: counts.settingChanges, resolverJiraErrors: counts.resolverJiraErrors,
     calmInstantsChecked: counts.calmInstantsChecked, carriedRecordChecked: counts.carriedRecordChecked,
     quotaWalls: walls.length, quotaRefusedCalls: walls.reduce((a, w) => a + w.refused, 0), callsReachingJiraInsideWalls: walls.reduce((a, w) => a + w.reached, 0),
+    pageCallsAtWalls: counts.resolverQuotaWalls, carryOversSeenPending: carryPendingSeen.size,
     logLines: logLines.length, logErrors: logLines.filter((l) => l.level === 'error').length, kvsLogEntries: entities.length,
     reasons: logLines.reduce((a, l) => ({ ...a, [l.reason]: (a[l.reason] || 0) + 1 }), {}),
     problems: problems.length,
