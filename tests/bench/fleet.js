@@ -31,6 +31,7 @@
 //    (b) per-site pools of 65,000 points an hour each (Tier 2; the real per-site figure comes from
 //    Atlassian's review: an assumption).
 const { startTestbed } = require('../testbed');
+const { mulberry32, zoned } = require('../testbed/zones');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -89,16 +90,6 @@ async function sample(m) {
 // ---------------------------------------------------------------------------------------------
 // 2. The fleet
 // ---------------------------------------------------------------------------------------------
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const weighted = (rand, table) => {
   let x = rand() * table.reduce((a, [w]) => a + w, 0);
   for (const [w, v] of table) { if ((x -= w) < 0) return v; }
@@ -117,23 +108,10 @@ const BOUNDARIES = [[60, [1, 9]], [15, [1, 10]], [8, [2, 9]], [7, [3, 9]], [5, [
 const LENGTHS = [[80, 14], [10, 7], [10, 21]];
 const ISSUES = [[40, 10], [45, 30], [15, 100]];
 
-const offsetCache = new Map();
-function zoneOffsetMs(zone, utcMs) {
-  // the zone's offset at this instant, from Intl (exact across DST)
-  const key = `${zone}|${Math.floor(utcMs / HOUR)}`;
-  let o = offsetCache.get(key);
-  if (o === undefined) {
-    const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    const p = Object.fromEntries(f.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
-    o = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(utcMs / 1000) * 1000;
-    offsetCache.set(key, o);
-  }
-  return o;
-}
+// Local wall time -> instant with the test bed's Intl-only zone helpers (exact across DST).
 const localToUtc = (zone, localMs) => {
-  let t = localMs - zoneOffsetMs(zone, localMs);
-  t = localMs - zoneOffsetMs(zone, t);
-  return t;
+  const d = new Date(localMs);
+  return zoned(zone, { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }, d.getUTCHours(), d.getUTCMinutes());
 };
 
 const FROM = Date.parse('2026-03-02T00:00:00Z');
@@ -144,7 +122,7 @@ const DRAIN = TO + DAY;
 const SIM_FROM = FROM - 2 * DAY;
 
 function buildFleet(n, costs, seed) {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const sites = [];
   let boardSeq = 0;
   for (let s = 0; s < n; s++) {

@@ -465,19 +465,23 @@ pub fn late_note(
     if late <= ON_TIME {
         return None;
     }
-    let minutes = late.num_minutes();
-    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    let span = match (d, h) {
-        (0, 0) => format!("{m} min"),
-        (0, _) => format!("{h} h {m} min"),
-        _ => format!("{d} d {h} h"),
-    };
+    let span = span(late.num_minutes());
     let local = due.with_timezone(&tz).format("%Y-%m-%d %H:%M");
     Some(format!(
         "{span} late (due {local} {}): {}",
         tz.name(),
         cause.explain()
     ))
+}
+
+/// A delay in words: "40 min", "18 h 3 min", "3 d 2 h".
+pub fn span(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    }
 }
 
 /// Name for a sprint created to receive carried-over work: the closing sprint's name with its

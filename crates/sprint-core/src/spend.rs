@@ -15,7 +15,7 @@ const DAILY_LOOK_AFTER: Duration = Duration::hours(12);
 /// Minutes of every hour a daily look may take: not in the first ten after the pool resets (when
 /// every site's postponed and hourly work arrives) nor in the five before the hour (when sprint
 /// boundaries, set on the hour by people, bunch up).
-const QUIET_MINUTES: std::ops::Range<u32> = 10..55;
+pub const QUIET_MINUTES: std::ops::Range<u32> = 10..55;
 /// A daily look keeps this far from the board's own next start or close (that run reads the
 /// board anyway).
 const BOUNDARY_MARGIN: Duration = Duration::minutes(60);
@@ -26,10 +26,7 @@ pub const SHORT_AFTER_WALL: Duration = Duration::hours(1);
 /// The board's own minute of the UTC day for its daily look: spread evenly by its id over the
 /// quiet minutes of all 24 hours (SplitMix64 of the id: neighbouring ids land far apart).
 pub fn daily_look_minute(board_id: u64) -> u32 {
-    let mut z = board_id.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
+    let z = crate::step::splitmix64(board_id);
     let quiet = QUIET_MINUTES.end - QUIET_MINUTES.start;
     let slot = (z % u64::from(24 * quiet)) as u32;
     (slot / quiet) * 60 + QUIET_MINUTES.start + slot % quiet

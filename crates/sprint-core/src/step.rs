@@ -137,12 +137,10 @@ impl<'a> Ctx<'a> {
     /// A deterministic pseudo-random number in `0..1` for the next effect id (backoff jitter).
     pub fn jitter(&self) -> f64 {
         // SplitMix64 of (seed, id): stable across replays, different per effect.
-        let mut z = self
-            .seed
-            .wrapping_add((self.next_id as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        let z = splitmix64(
+            self.seed
+                .wrapping_add((self.next_id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        );
         (z >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -245,6 +243,15 @@ impl<'a> Ctx<'a> {
             outcome,
         }
     }
+}
+
+/// SplitMix64's output of the state after one step (`x` + the golden gamma): well mixed bits
+/// from any integer (jitter per effect, a board's minute of the day).
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Run one step of a job.

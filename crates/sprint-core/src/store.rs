@@ -426,15 +426,22 @@ pub fn save_readiness(
     Ok(())
 }
 
-/// Jira's points are short until `until`: the daily looks due now move past it, each to its own
-/// quiet minute of the hour after (10..55 minutes past, spread by board id), so they neither run
-/// now nor all at once at the reset.
+/// Jira's points are short until `until`: the daily looks due now move past it, each to a quiet
+/// minute of the hour after (see [`crate::spend::QUIET_MINUTES`], spread by board id), so they
+/// neither run now nor all at once at the reset. One statement for every board.
 pub fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobResult<()> {
+    let quiet = crate::spend::QUIET_MINUTES;
     sql(
         ctx,
-        "UPDATE board_schedule SET reconcile_at = ? + 600000 + MOD(board_id * 7919, 45) * 60000 \
+        "UPDATE board_schedule SET reconcile_at = ? + (? + MOD(board_id * 7919, ?)) * 60000 \
          WHERE reconcile_at <= ? AND (next_due_at IS NULL OR next_due_at > ?)",
-        vec![json!(until), json!(now), json!(now)],
+        vec![
+            json!(until),
+            json!(quiet.start),
+            json!(quiet.end - quiet.start),
+            json!(now),
+            json!(now),
+        ],
     )?;
     Ok(())
 }

@@ -48,36 +48,28 @@ export function displayName(accountId) {
   return names.get(accountId);
 }
 
-const sprintNames = new Map();
-/** A sprint's name (Jira's agile API as the viewer); null if it cannot be read. */
-export function sprintName(sprintId) {
-  if (!sprintId) return Promise.resolve(null);
-  if (!sprintNames.has(sprintId)) {
-    sprintNames.set(sprintId, (async () => {
+/** A name read from Jira's agile API as the viewer, once per path; null if it cannot be read. */
+const agileNames = new Map();
+function agileName(path) {
+  if (!agileNames.has(path)) {
+    agileNames.set(path, (async () => {
       try {
-        const r = await requestJira(`/rest/agile/1.0/sprint/${encodeURIComponent(sprintId)}`, { headers: { Accept: 'application/json' } });
+        const r = await requestJira(path, { headers: { Accept: 'application/json' } });
         return r.ok ? ((await r.json()).name || null) : null;
       } catch (_e) {
         return null;
       }
     })());
   }
-  return sprintNames.get(sprintId);
+  return agileNames.get(path);
 }
 
-const boardNames = new Map();
-/** A board's name (Jira's agile API as the viewer); null if it cannot be read. */
+/** A sprint's name; null if it cannot be read. */
+export function sprintName(sprintId) {
+  return sprintId ? agileName(`/rest/agile/1.0/sprint/${encodeURIComponent(sprintId)}`) : Promise.resolve(null);
+}
+
+/** A board's name; null if it cannot be read. */
 export function boardName(boardId) {
-  if (!boardId) return Promise.resolve(null);
-  if (!boardNames.has(boardId)) {
-    boardNames.set(boardId, (async () => {
-      try {
-        const r = await requestJira(`/rest/agile/1.0/board/${encodeURIComponent(boardId)}`, { headers: { Accept: 'application/json' } });
-        return r.ok ? ((await r.json()).name || null) : null;
-      } catch (_e) {
-        return null;
-      }
-    })());
-  }
-  return boardNames.get(boardId);
+  return boardId ? agileName(`/rest/agile/1.0/board/${encodeURIComponent(boardId)}`) : Promise.resolve(null);
 }

@@ -774,6 +774,15 @@ enum Unread {
     OpenSubtasks,
 }
 
+/// The keys to carry over, in rank order: sub-tasks travel with their parents.
+fn parents_of(unfinished: &[Unfinished]) -> Vec<String> {
+    unfinished
+        .iter()
+        .filter(|i| !i.subtask)
+        .map(|i| i.key.clone())
+        .collect()
+}
+
 /// The sprint's issues whose status is not in the board's Done column, in rank order: one JQL
 /// read that costs 1 + n points for n unfinished issues (not 1 + m for the whole sprint). Each
 /// comes with what the close needs: is it a sub-task, and is its parent done.
@@ -1010,12 +1019,7 @@ fn close(
         note_problem(ctx, s.id, board_id, "OPEN_SUBTASKS")?;
         return Ok(Handled::Blocked);
     }
-    // Sub-tasks travel with their parents.
-    let carry: Vec<String> = unfinished
-        .iter()
-        .filter(|i| !i.subtask)
-        .map(|i| i.key.clone())
-        .collect();
+    let carry = parents_of(&unfinished);
     let destination = if carry.is_empty() {
         None
     } else {
@@ -1179,11 +1183,7 @@ fn finish_carry_over(
             return Ok(false);
         }
     };
-    let carry: Vec<String> = left
-        .iter()
-        .filter(|i| !i.subtask)
-        .map(|i| i.key.clone())
-        .collect();
+    let carry = parents_of(&left);
     let chosen = if carry.is_empty() {
         Destination::Known(None)
     } else {

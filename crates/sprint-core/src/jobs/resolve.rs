@@ -259,10 +259,11 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account)?;
     let global = store::load_global(ctx)?;
-    // One read of the board's open sprints serves both checks, and only when automation is on.
+    // One read of the board's open sprints serves both checks, and only when one of them runs.
     // Unreadable (a team-managed board with sprints off answers 400): keep-ahead cannot be
     // checked, so that save fails; otherwise the board's own check reports it after the save.
-    let sprints = if settings.automate {
+    let ask = !confirmed && global.automation_enabled;
+    let sprints = if settings.automate && (settings.keep_ahead > 0 || ask) {
         match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)? {
             Ok(s) => Some(s),
             Err(r) if settings.keep_ahead > 0 => {
@@ -275,7 +276,7 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     };
     if let Some(sprints) = &sprints {
         check_keep_ahead_names(&board, &project, &settings, &global, sprints)?;
-        if !confirmed && global.automation_enabled {
+        if ask {
             let before = store::load_board(ctx, board_id)?;
             ask_before_acting(ctx.now(), &settings, before.as_ref(), &global, sprints)?;
         }
@@ -401,7 +402,7 @@ fn ask_before_acting(
             Some(d) if late > 10 => format!(
                 "{verb} \"{}\" now, {} after its {} ({})",
                 s.name,
-                span(late),
+                engine::span(late),
                 if kind == "close" { "end" } else { "start" },
                 local(d)
             ),
@@ -425,16 +426,6 @@ fn ask_before_acting(
     )
     .with_details(json!({ "actions": listed }))
     .into())
-}
-
-/// "18 h 5 min", "3 d 2 h", "40 min".
-fn span(minutes: i64) -> String {
-    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    match (d, h) {
-        (0, 0) => format!("{m} min"),
-        (0, _) => format!("{h} h {m} min"),
-        _ => format!("{d} d {h} h"),
-    }
 }
 
 fn on_off(b: bool) -> &'static str {
