@@ -63,8 +63,14 @@ module.exports = [
   },
   {
     // Custom UI page sources (browser modules, bundled by ui/build.js)
-    files: ['ui/src/**/*.js', 'ui/demo-bridge.js'],
-    languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: { ...browserGlobals, ...readonly(['Node', 'SVGElement', 'CSSStyleSheet']) } },
+    // (React with JSX: ESLint's scope analysis counts a component used in JSX as used.)
+    files: ['ui/src/**/*.js', 'ui/src/**/*.jsx', 'ui/demo-bridge.js'],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      parserOptions: { ecmaFeatures: { jsx: true } },
+      globals: { ...browserGlobals, ...readonly(['Node', 'SVGElement', 'CSSStyleSheet']) },
+    },
     rules: projectRules,
   },
 

@@ -2,7 +2,8 @@
 # Installs what a fresh machine lacks; quick when it is all there. tools/test.sh and tools/demo.sh
 # call it first, so nobody has to.
 #   tools/setup.sh        everything the tests need: the Rust wasm32 target, clippy and rustfmt, the
-#                         wasm-bindgen CLI at the pinned version, cargo-audit, npm packages
+#                         wasm-bindgen CLI at the pinned version, cargo-audit, npm packages (the
+#                         shim, the tests, the pages' React + Atlaskit)
 #                         (npm ci --ignore-scripts: keytar's install script would download from
 #                         GitHub), Debian's Chromium, a MariaDB server
 #   tools/setup.sh demo   only what the demo needs (no clippy, cargo-audit or Chromium)
@@ -24,7 +25,7 @@ if [ "$mode" != demo ] && [ "$(cargo audit --version 2>/dev/null | awk '{print $
   cargo install cargo-audit --version "$CARGO_AUDIT_VERSION" --locked --force
 fi
 
-for dir in forge-shim tests; do
+for dir in forge-shim tests ui; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund)
   fi

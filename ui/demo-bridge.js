@@ -55,7 +55,15 @@ export const view = {
       listen(cb) { listeners.add(cb); return () => listeners.delete(cb); },
     };
   },
-  theme: { async enable() {} },
+  // Forge's host injects Atlassian's theme (design tokens) when a page enables theming; the demo
+  // does the same with the tokens package (?theme=dark for the dark one).
+  theme: {
+    async enable() {
+      const { setGlobalTheme } = await import('@atlaskit/tokens/set-global-theme');
+      const dark = new URLSearchParams(window.location.search).get('theme') === 'dark';
+      await setGlobalTheme({ colorMode: dark ? 'dark' : 'light' });
+    },
+  },
 };
 
 function state() {

@@ -78,4 +78,14 @@ async function startUi() {
   };
 }
 
-module.exports = { startUi, OUT };
+/** Pick an option of an Atlaskit select (react-select) the way a user does: focus its input, type
+ *  the option's text, press Enter (the first match is the focused one). */
+async function choose(page, inputSelector, text) {
+  const input = page.locator(inputSelector);
+  await input.focus();
+  await input.fill(text);
+  await page.locator('[role=option]', { hasText: text }).first().waitFor();
+  await input.press('Enter');
+}
+
+module.exports = { startUi, choose, OUT };

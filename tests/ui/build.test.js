@@ -17,7 +17,7 @@ test('forge-shim/static holds the current build of every page', async () => {
       assert.ok(fs.existsSync(p), `${path.relative(process.cwd(), p)} is missing: run node ui/build.js`);
       assert.ok(fs.readFileSync(p, 'utf8') === text, `${path.relative(process.cwd(), p)} is stale: run node ui/build.js`);
     }
-    assert.match(built[name]['index.html'], /<script defer src="\.\/main\.js"><\/script>/);
+    assert.match(built[name]['index.html'], /<script type="module" src="\.\/main\.js"><\/script>/);
     assert.ok(!/demo-bridge|\/invoke\?as=/.test(built[name]['main.js']), 'the Forge build uses the real @forge/bridge');
   }
 });

@@ -4,7 +4,7 @@
 // simulated clock paused. Screenshots go to tests/.out/ui/.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startUi } = require('./browser');
+const { startUi, choose } = require('./browser');
 
 describe('Custom UI pages', { timeout: 120000 }, () => {
   let ui;
@@ -34,39 +34,42 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
 
     // One compact row per board; its settings open in a dialog whose Save is always in view.
     await row.locator('button[name=edit]').click();
-    const form = page.locator('dialog#edit-board-3');
+    const form = page.locator('[role=dialog][data-testid=edit-board-3]');
     await form.waitFor();
     await form.locator('input[name=automate]').check();
-    await form.locator('input[name=timeZone]').fill('Mars/Olympus');
+    // the zone picker lists the browser's zones; a name it does not list can still be typed
+    await choose(page, '#board-3-timeZone', 'Mars/Olympus');
     await form.locator('button[name=save]').click();
     const alert = form.locator('[role=alert]');
     await alert.waitFor();
     assert.equal(await alert.getAttribute('data-code'), 'UNKNOWN_TIME_ZONE');
     assert.match(await alert.innerText(), /not a known time zone/);
-    assert.match(await form.locator('input[name=timeZone]').getAttribute('class'), /invalid/);
-    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-invalid'), 'true');
-    assert.equal(await form.locator('input[name=timeZone]').getAttribute('aria-describedby'), 'board-3-timeZone-error', 'the error sits under the field and describes it');
+    assert.equal(await form.locator('#board-3-timeZone').getAttribute('aria-invalid'), 'true');
+    assert.match(await form.locator('#board-3-timeZone').getAttribute('aria-describedby'), /\bboard-3-timeZone-error\b/, 'the error sits under the field and describes it');
     assert.equal(await form.locator('#board-3-timeZone-error').innerText(), await alert.innerText());
-    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.name), 'timeZone', 'focus moves to the field at fault');
+    assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'board-3-timeZone', 'focus moves to the field at fault');
     await ui.shot(page, 'project-settings-error');
 
-    await form.locator('input[name=timeZone]').fill('asia/tokyo'); // any case
-    await form.locator('input[name=startTime]').fill('09:00');
-    await form.locator('select[name=carryOver]').selectOption('backlog');
+    await choose(page, '#board-3-timeZone', 'asia/tokyo'); // any case finds the zone's own name
+    await choose(page, '#board-3-startTime', '09:00');
+    await choose(page, '#board-3-carryOver', 'Backlog');
     await form.locator('button[data-day=FRI]').click(); // Friday off
     await form.locator('textarea[name=holidays]').fill('2026-04-29, 2026-05-03');
     await form.locator('input[name=keepAhead]').fill('2');
     await form.locator('button[name=save]').click();
     // Tokyo 1 ended at 18:00 Tokyo time, an hour ago: switching the board on closes it at once,
     // late, so the page says so and asks first.
-    const ask = page.locator('dialog#act-now-dialog');
+    const ask = page.locator('[role=dialog][data-testid=act-now-dialog]');
     await ask.waitFor();
     assert.match(await ask.innerText(), /Closes "Tokyo 1" now, 1 h 0 min after its end \(2026-03-27 18:00 Asia\/Tokyo\)/);
     await page.locator('#confirm-act-now').click();
     await row.locator('.status', { hasText: 'Saved.' }).waitFor();
     await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
-    assert.equal(await form.isVisible(), false, 'the dialog closed');
+    assert.equal(await form.count(), 0, 'the dialog closed');
+    await row.locator('button[name=edit]').click();
     assert.equal(await form.locator('.invalid, [aria-invalid=true]').count(), 0, 'no field stays marked after a fixed save');
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
     assert.match(await row.locator('.settings-summary').innerText(), /starts and closes on time[\s\S]*Asia\/Tokyo · 09:00/);
     await ui.shot(page, 'project-settings-saved');
 
@@ -87,11 +90,12 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.equal(await form.locator('button[data-day=FRI]').getAttribute('aria-pressed'), 'false');
     // Escape closes it and nothing changes
     await page.keyboard.press('Escape');
-    assert.equal(await form.isVisible(), false);
+    await form.waitFor({ state: 'detached' });
     await page.close();
   });
 
   it('admin settings: a Jira admin saves the global settings; a bad value is named', async () => {
+    const { choose } = require('./browser');
     const page = await ui.open('/admin/settings?as=admin');
     await page.locator('#settings-form').waitFor();
     await page.locator('#logRetentionDays').fill('0');
@@ -99,9 +103,9 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const alert = page.locator('#settings-form [role=alert]');
     await alert.waitFor();
     assert.equal(await alert.getAttribute('data-code'), 'OUT_OF_RANGE');
-    assert.match(await page.locator('#logRetentionDays').getAttribute('class'), /invalid/);
+    assert.equal(await page.locator('#logRetentionDays').getAttribute('aria-invalid'), 'true');
     await page.locator('#logRetentionDays').fill('90');
-    await page.locator('#defaultTimeZone').fill('Europe/Berlin');
+    await choose(page, '#defaultTimeZone', 'Europe/Berlin');
     await page.locator('#save-settings').click();
     await page.locator('#settings-status', { hasText: 'Saved.' }).waitFor();
     await ui.shot(page, 'admin-settings');
@@ -126,7 +130,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const err = page.locator('#plan-errors [role=alert]');
     await err.waitFor();
     assert.equal(await err.getAttribute('data-code'), 'TEMPLATE_TOKEN_UNKNOWN');
-    assert.match(await page.locator('#nameTemplate').getAttribute('class'), /invalid/);
+    assert.equal(await page.locator('#nameTemplate').getAttribute('aria-invalid'), 'true');
 
     // The first start follows the board's last sprint (Berlin 2 ends Friday 2026-04-10).
     await page.waitForFunction(() => document.getElementById('firstStart').value === '2026-04-13T09:00');
@@ -170,8 +174,9 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
   it('bulk: the job is undone from the history', async () => {
     const page = await ui.open('/bulk/?as=padmin&project=DEMO');
     const row = page.locator(`#jobs-table tr[data-job-id="${jobId}"]`);
-    await row.locator('button.undo').click();
-    await row.locator('button.confirm-undo').click();
+    await row.locator('button[data-action=undo]').click();
+    // the confirmation is a dialog (Atlaskit Modal), outside the row
+    await page.locator('[role=dialog] button[data-action=confirm-undo]').click();
     const banner = page.locator('#undo-banner');
     await banner.waitFor();
     assert.match(await banner.innerText(), /12 sprints deleted/);
@@ -227,6 +232,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
   });
 
   it('logs: newest first, reasons in words, filters by board, level and kind, paging', async () => {
+    const { choose } = require('./browser');
     // Let Berlin 1 and New York 1 close: jump past their ends (the checks in between are skipped).
     await demo.jumpTo('2026-03-27T21:05:00Z');
     await demo.idle();
@@ -271,22 +277,23 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
       }, [attr, want]);
       return page.locator('#logs-table tbody tr').count();
     };
-    assert.ok(await filtered(() => page.locator('#filter-kind').selectOption('closed'), 'data-kind', 'closed') >= 2);
-    assert.ok(await filtered(() => page.locator('#filter-board').selectOption('2'), 'data-board', '2') >= 1);
+    assert.ok(await filtered(() => choose(page, '#filter-kind', 'Closed'), 'data-kind', 'closed') >= 2);
+    assert.ok(await filtered(() => choose(page, '#filter-board', 'New York team'), 'data-board', '2') >= 1);
     // names, not ids: the board and the sprint as the viewer sees them in Jira
     await page.locator('#logs-table tbody tr .board-name', { hasText: 'New York team' }).first().waitFor();
     await page.locator('#logs-table tbody tr .sprint-name', { hasText: /^New \d+$/ }).first().waitFor();
     await ui.shot(page, 'admin-logs-filtered');
-    await page.locator('#filter-kind').selectOption('');
-    assert.ok(await filtered(() => page.locator('#filter-level').selectOption('info'), 'data-level', 'info') >= 2);
-    // a date window before anything happened: nothing
-    await page.locator('#filter-board').selectOption('');
-    await page.locator('#filter-from').fill('2026-03-01');
-    await page.locator('#filter-to').fill('2026-03-02');
+    await choose(page, '#filter-kind', 'All kinds');
+    assert.ok(await filtered(() => choose(page, '#filter-level', 'Info'), 'data-level', 'info') >= 2);
+    // a date window before anything happened: nothing (a date is typed and taken with Enter)
+    await choose(page, '#filter-board', 'All boards');
+    const day = async (id, date) => { await page.locator(id).fill(date); await page.locator(id).press('Enter'); };
+    await day('#filter-from', '2026-03-01');
+    await day('#filter-to', '2026-03-02');
     await page.locator('#logs-empty').waitFor();
     // the window of the first closes: Berlin 1 and New York 1 on 2026-03-27 (UTC here)
-    await page.locator('#filter-from').fill('2026-03-27');
-    await page.locator('#filter-to').fill('2026-03-27');
+    await day('#filter-from', '2026-03-27');
+    await day('#filter-to', '2026-03-27');
     await page.locator('#logs-table tr[data-reason=SPRINT_CLOSED]').first().waitFor();
     const days = await page.locator('#logs-table tbody tr time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime').slice(0, 10)));
     assert.ok(days.length >= 2 && days.every((d) => d === '2026-03-27'), days.join(','));
@@ -363,12 +370,13 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     assert.equal(await first.getAttribute('data-board'), '1');
     assert.match(await first.locator('.standing').innerText(), /sub-task/i);
     await ui.shot(page, 'admin-overview');
-    await page.locator('#overview-status').selectOption('ok');
+    const { choose } = require('./browser');
+    await choose(page, '#overview-status', 'OK');
     await page.waitForFunction(() => [...document.querySelectorAll('#overview-table tbody tr')].every((tr) => tr.dataset.status === 'ok'));
-    await page.locator('#overview-status').selectOption('');
-    await page.locator('#overview-sort').selectOption('board');
+    await choose(page, '#overview-status', 'Every status');
+    await choose(page, '#overview-sort', 'Board name');
     await page.waitForFunction(() => {
-      const names = [...document.querySelectorAll('#overview-table tbody th')].map((th) => th.firstChild.textContent);
+      const names = [...document.querySelectorAll('#overview-table tbody tr .board-title')].map((el) => el.textContent);
       return names.length > 1 && names.every((n, i) => i === 0 || names[i - 1].localeCompare(n) <= 0);
     });
     const refused = await ui.open('/admin/overview?as=padmin');
@@ -388,10 +396,10 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const row = page.locator('tr#board-2');
     await row.waitFor();
     await row.locator('button[name=edit]').click();
-    const form = page.locator('dialog#edit-board-2');
+    const form = page.locator('[role=dialog][data-testid=edit-board-2]');
     await form.locator('input[name=automate]').check();
     await form.locator('button[name=save]').click();
-    const dialog = page.locator('dialog#act-now-dialog');
+    const dialog = page.locator('[role=dialog][data-testid=act-now-dialog]');
     await dialog.waitFor();
     assert.match(await dialog.innerText(), /Closes "New York late" now, 18 h 0 min after its end \(\d{4}-\d\d-\d\d \d\d:\d\d America\/New_York\)/);
     await ui.shot(page, 'project-settings-confirm');
@@ -403,7 +411,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     // Save again and go ahead: saved, and the next check closes it
     await form.locator('button[name=save]').click();
     await page.locator('#confirm-act-now').click();
-    await row.locator('.status.ok').waitFor();
+    await row.locator('.status.ok', { hasText: 'Saved.' }).waitFor();
     const saved = await demo.bed.invokeResolver('getBoardSettings', { projectKey: 'DEMO', boardId: 2 }, as('padmin'));
     assert.equal(saved.data.settings.automate, true);
     await demo.tick();
@@ -460,8 +468,9 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     for (let i = 0; i < 60 && !found; i++) { await page.keyboard.press('Tab'); found = (await focusName()) === 'Edit Tokyo team'; }
     assert.ok(found, 'the Edit button is reachable with Tab');
     await page.keyboard.press('Enter');
-    const form = page.locator('dialog#edit-board-3');
+    const form = page.locator('[role=dialog][data-testid=edit-board-3]');
     await form.waitFor();
+    await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'Automate (Tokyo team)');
     assert.equal(await focusName(), 'Automate (Tokyo team)', 'focus moves into the dialog');
     // Tab to the keep-ahead field, change it, Tab to Save and press Enter
     for (let i = 0; i < 40 && (await focusName()) !== 'Keep ahead (Tokyo team)'; i++) await page.keyboard.press('Tab');
@@ -480,10 +489,12 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const logs = await ui.open('/admin/logs?as=admin');
     await logs.locator('#logs-table').waitFor();
     await logs.locator('#filter-kind').focus();
+    await logs.keyboard.press('ArrowDown'); // opens the list at "All kinds"
     await logs.keyboard.press('ArrowDown'); // the first kind
+    await logs.keyboard.press('Enter');
     await logs.waitForFunction(() => {
       const trs = [...document.querySelectorAll('#logs-table tbody tr')];
-      const want = document.getElementById('filter-kind').value;
+      const want = document.querySelector('#logs-filters input[name=kind]').value;
       return want && trs.length > 0 && trs.every((tr) => tr.dataset.kind === want);
     });
     await logs.close();
@@ -492,8 +503,13 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     const overview = await ui.open('/admin/overview?as=admin');
     await overview.locator('#overview-table').waitFor();
     await overview.locator('#overview-status').focus();
+    await overview.keyboard.press('ArrowDown'); // opens the list
     await overview.keyboard.press('End'); // the last status: OK
-    await overview.waitForFunction(() => [...document.querySelectorAll('#overview-table tbody tr')].every((tr) => tr.dataset.status === document.getElementById('overview-status').value));
+    await overview.keyboard.press('Enter');
+    await overview.waitForFunction(() => {
+      const want = document.querySelector('#overview-filters input[name=status]').value;
+      return want === 'ok' && [...document.querySelectorAll('#overview-table tbody tr')].every((tr) => tr.dataset.status === want);
+    });
     await overview.close();
 
     // bulk: type a plan; the preview follows without a mouse
