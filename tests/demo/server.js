@@ -16,6 +16,8 @@ const http = require('http');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { startTestbed } = require('../testbed');
+const fs = require('fs');
+const YAML = require('yaml');
 const { buildPages } = require('../../ui/build.js');
 
 const MINUTE = 60 * 1000;
@@ -68,6 +70,29 @@ function html(title, body, { refresh } = {}) {
 td,th{border-bottom:1px solid #DCDFE4;padding:4px 10px;text-align:left}th{font-size:12px;color:#44546F}code{background:#F1F2F4;padding:0 4px}
 .active{color:#216E4E;font-weight:600}.closed{color:#626F86}.future{color:#0055CC}a{color:#0C66E4}</style></head><body>${body}</body></html>`;
 }
+/**
+ * The Content-Security-Policy Forge serves a Custom UI resource with, from the manifest's
+ * `permissions.content` (Forge manifest reference, "Permissions" > "Content"; the directives as
+ * @forge/csp 6.3.2 builds them, CSPInjectionService.getInjectableCSP / CSPProcessingService.getStyleSrc:
+ * 'self' plus the quoted `content.styles` / `content.scripts` sources; Atlassian's CDN hosts left out
+ * because the demo serves everything from its own origin). `contentPermissions` overrides the
+ * manifest's (a test shows what the pages need).
+ */
+function forgeCsp(contentPermissions) {
+  const content = contentPermissions || (YAML.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'manifest.yml'), 'utf8')).permissions || {}).content || {};
+  const quoted = (xs) => (xs || []).map((x) => `'${x}'`);
+  return [
+    "default-src 'self'",
+    "frame-ancestors 'self'",
+    "font-src 'self'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    ['script-src', "'self'", ...quoted(content.scripts)].join(' '),
+    ['style-src', "'self'", ...quoted(content.styles).filter((x) => x === "'unsafe-inline'")].join(' '),
+    "form-action 'self'",
+  ].join('; ');
+}
+
 const esc = (v) => String(v ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 
 /**
@@ -75,8 +100,9 @@ const esc = (v) => String(v ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<
  * hand with demo.tick()), tickMinutes, clockStart, createLatencyMs (Jira latency of a sprint create,
  * so a bulk job's progress is visible), log (line printer, null = silent).
  */
-async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart = '2026-03-27T10:00:00Z', createLatencyMs = 150, log = console.log } = {}) {
+async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart = '2026-03-27T10:00:00Z', createLatencyMs = 150, log = console.log, contentPermissions } = {}) {
   const pages = await buildPages({ demo: true, write: false });
+  const csp = forgeCsp(contentPermissions);
   const bed = await startTestbed({ clockStart, sprintEvents: 'immediate' });
   let boards;
   try {
@@ -157,9 +183,9 @@ async function startDemo({ port = 0, speed = 3600, tickMinutes = 5, clockStart =
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-  const send = (res, status, body, type = 'application/json; charset=utf-8') => {
+  const send = (res, status, body, type = 'application/json; charset=utf-8', headers = {}) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
     res.end(text);
   };
 
@@ -232,7 +258,8 @@ ${[['/admin/settings', 'Admin: Settings'], ['/admin/logs', 'Admin: Logs'], ['/ad
         return res.end();
       }
       const file = parts.length >= 2 && page[parts[parts.length - 1]] ? parts[parts.length - 1] : 'index.html';
-      return send(res, 200, page[file], TYPES[path.extname(file)] || 'application/octet-stream');
+      // The app's pages under Forge's content security policy, as Forge serves them.
+      return send(res, 200, page[file], TYPES[path.extname(file)] || 'application/octet-stream', { 'content-security-policy': csp });
     }
     return send(res, 404, { message: 'not found' });
   };
@@ -310,4 +337,4 @@ Ctrl-C stops it. The app's log lines follow:
   process.on('SIGTERM', stop);
 }
 
-module.exports = { startDemo, main, USERS };
+module.exports = { forgeCsp, startDemo, main, USERS };

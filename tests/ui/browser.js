@@ -1,4 +1,5 @@
 'use strict';
+/* global document, window -- inside addInitScript (browser code) */
 // Shared setup of the browser tests: the demo server in-process (clock paused: the tests tick it)
 // and Debian's Chromium driven by playwright-core, with a fresh profile per run.
 // Chromium: `apt-get install -y chromium` (tools/setup.sh); CHROMIUM=/path overrides /usr/bin/chromium.
@@ -15,12 +16,12 @@ const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-async function startUi() {
+async function startUi({ contentPermissions } = {}) {
   if (!fs.existsSync(EXECUTABLE)) {
     throw new Error(`Chromium not found at ${EXECUTABLE}: run tools/setup.sh (apt-get install -y chromium) or set CHROMIUM`);
   }
   fs.mkdirSync(OUT, { recursive: true });
-  const demo = await startDemo({ port: 0, speed: 0, createLatencyMs: 60, log: process.env.VERBOSE ? console.log : null });
+  const demo = await startDemo({ port: 0, speed: 0, createLatencyMs: 60, log: process.env.VERBOSE ? console.log : null, contentPermissions });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sprint-ui-profile-'));
   let context;
   try {
@@ -38,6 +39,14 @@ async function startUi() {
   }
   context.setDefaultTimeout(10000);
   const errors = [];
+  // Whatever Forge's content security policy refuses (the demo serves it from the manifest) is an
+  // error of the page, like an exception.
+  await context.exposeBinding('reportCspViolation', ({ page }, v) => errors.push(`${page.url()}: CSP refused ${v}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.reportCspViolation(`${e.effectiveDirective} ${e.blockedURI || ''} ${e.sourceFile || ''}`.trim());
+    });
+  });
   const open = async (pathAndQuery) => {
     const page = context.pages().find((p) => p.url() === 'about:blank') || await context.newPage();
     page.on('pageerror', (e) => errors.push(`${pathAndQuery}: ${e.message}`));
@@ -50,7 +59,6 @@ async function startUi() {
   const axe = async (page, name) => {
     await page.evaluate(AXE_SOURCE);
     const found = await page.evaluate(async () => {
-      // eslint-disable-next-line no-undef
       const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
         .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
