@@ -57,7 +57,7 @@ test('every code literal of the core (log reasons, plan warnings, undo reasons) 
 
 test('plan warnings and undo reasons built at run time are covered', async () => {
   const m = await loadMessages();
-  const plan = fs.readFileSync(path.join(coreSrc, 'plan.rs'), 'utf8');
+  const plan = fs.readFileSync(path.join(coreSrc, 'plan', 'mod.rs'), 'utf8');
   for (const [, code] of plan.matchAll(/pub const [A-Z_]+: &str = "([A-Z_]+)";/g)) {
     if (code.includes('{')) continue;
     assert.ok(m.PLAN_WARNING_MESSAGES[code], `plan warning ${code}`);
