@@ -38,6 +38,22 @@ function sizes(page) {
   return out;
 }
 
+/** The files a page loads before it runs: index.html, main.css, main.js and the chunks it imports
+ *  statically (`import ... from "./chunk-X.js"`), transitively; `import("./chunk-X.js")` is lazy
+ *  (Atlaskit's theme files: Forge's host themes the page, so they are not fetched). */
+function initialFiles(page) {
+  const dir = path.join(STATIC, page);
+  const seen = new Set(['index.html', 'main.css']);
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/(?:^|[;}\s])import\s*(?:[^"'()]*?from\s*)?["']\.\/([\w-]+\.js)["']/g)) visit(m[1]);
+  };
+  visit('main.js');
+  return seen;
+}
+
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
@@ -55,11 +71,15 @@ async function main() {
         await page.close();
       }
       const s = sizes(p.page);
-      const total = Object.values(s).reduce((a, x) => ({ raw: a.raw + x.raw, gzip: a.gzip + x.gzip }), { raw: 0, gzip: 0 });
+      const sum = (names) => names.reduce((a, n) => ({ raw: a.raw + s[n].raw, gzip: a.gzip + s[n].gzip }), { raw: 0, gzip: 0 });
+      const initial = initialFiles(p.page);
+      const atStart = sum([...initial]);
+      const lazy = sum(Object.keys(s).filter((n) => !initial.has(n)));
       rows.push({
         page: p.route ? `${p.page}/${p.route}` : p.page,
         mainJs: `${kib(s['main.js'].raw)} (${kib(s['main.js'].gzip)} gz)`,
-        all: `${kib(total.raw)} (${kib(total.gzip)} gz)`,
+        loadedAtStart: `${kib(atStart.raw)} (${kib(atStart.gzip)} gz), ${initial.size} files`,
+        lazyNotLoaded: `${kib(lazy.raw)} (${kib(lazy.gzip)} gz)`,
         firstRenderMs: Math.round(median(times)),
         minMs: Math.round(Math.min(...times)),
         maxMs: Math.round(Math.max(...times)),
