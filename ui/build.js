@@ -94,9 +94,10 @@ if (require.main === module) {
   const outDir = demo ? path.resolve(args[demoAt + 1] || path.join(root, 'tests', '.out', 'ui-demo')) : undefined;
   const onlyAt = args.indexOf('--page'); // one page only: node ui/build.js --page bulk
   buildPages({ demo, outDir, only: onlyAt >= 0 ? args[onlyAt + 1] : undefined }).then((files) => {
+    const kib = (names, f) => `${(names.reduce((n, x) => n + Buffer.byteLength(f[x]), 0) / 1024).toFixed(1)} KiB`;
     for (const [page, f] of Object.entries(files)) {
-      const sizes = Object.entries(f).map(([n, t]) => `${n} ${(Buffer.byteLength(t) / 1024).toFixed(1)} KiB`).join(', ');
-      console.log(`ui: ${page}: ${sizes}`);
+      const chunks = Object.keys(f).filter((n) => n.startsWith('chunk-'));
+      console.log(`ui: ${page}: main.js ${kib(['main.js'], f)}, ${chunks.length} chunks ${kib(chunks, f)}, main.css ${kib(['main.css'], f)}`);
     }
   }).catch((e) => { console.error(e.message || e); process.exitCode = 1; });
 }
