@@ -76,7 +76,7 @@ pub fn decide(
 }
 
 /// Ask Jira, as the caller, what they may do (for `project`, when given).
-pub fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
+pub async fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
     let mut path =
         "/rest/api/3/mypermissions?permissions=ADMINISTER%2CADMINISTER_PROJECTS".to_string();
     if let Some(p) = project {
@@ -88,7 +88,8 @@ pub fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
         &Request::get(path)
             .as_user()
             .cached(PERMISSION_CACHE_SECONDS),
-    )?;
+    )
+    .await?;
     match r.status {
         200 => {
             let has = |k: &str| r.body["permissions"][k]["havePermission"] == Value::Bool(true);
@@ -104,7 +105,7 @@ pub fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
 }
 
 /// Run the whole check for `action` and fail with the coded 403 on denial.
-pub fn require(
+pub async fn require(
     ctx: &mut Ctx,
     action: Action,
     account: Option<&str>,
@@ -118,7 +119,7 @@ pub fn require(
         Action::SiteAdministration => None,
         Action::ProjectAdministration => named_project,
     };
-    let grants = fetch_grants(ctx, project)?;
+    let grants = fetch_grants(ctx, project).await?;
     match decide(action, account, grants, named_project, board_project) {
         Decision::Allow => Ok(()),
         Decision::Deny { code } => Err(denied(code).into()),
@@ -135,11 +136,15 @@ pub struct ProjectRights<'a> {
 
 impl<'a> ProjectRights<'a> {
     /// Ask Jira as the caller, and deny at once unless they administer `project`.
-    pub fn fetch(ctx: &mut Ctx, account: Option<&'a str>, project: &'a str) -> JobResult<Self> {
+    pub async fn fetch(
+        ctx: &mut Ctx,
+        account: Option<&'a str>,
+        project: &'a str,
+    ) -> JobResult<Self> {
         if account.is_none() {
             return Err(denied(ErrorCode::NotAuthenticated).into());
         }
-        let grants = fetch_grants(ctx, Some(project))?;
+        let grants = fetch_grants(ctx, Some(project)).await?;
         let rights = ProjectRights {
             account,
             project,

@@ -158,21 +158,22 @@ fn transient(r: &EffectResult) -> bool {
 }
 
 /// Send a request, retrying transient failures per the policy. Returns the final answer.
-pub fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
-    send_with(ctx, request, transient)
+pub async fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+    send_with(ctx, request, transient).await
 }
 
 /// Send a request that must not run twice (a create, a swap): retry only answers that say it was
 /// not carried out (429, and 503 with `Retry-After`). A lost answer or a 5xx is returned at once:
 /// the caller re-reads Jira to learn whether it happened.
-pub fn send_once(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+pub async fn send_once(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
     send_with(ctx, request, |r| {
         r.error.is_none()
             && (r.status == Some(429) || (r.status == Some(503) && r.retry_after_seconds.is_some()))
     })
+    .await
 }
 
-fn send_with(
+async fn send_with(
     ctx: &mut Ctx,
     request: &Request,
     retry: fn(&EffectResult) -> bool,
@@ -182,7 +183,7 @@ fn send_with(
     if as_app && !ctx.global_read() {
         // Know Jira's quota state (and the log retention) before the first call as the app,
         // whatever the job read first.
-        let r = ctx.perform(crate::store::load_global_effect())?;
+        let r = ctx.perform(crate::store::load_global_effect()).await?;
         crate::store::note_global(ctx, &r);
     }
     loop {
@@ -196,9 +197,9 @@ fn send_with(
         // A retry has just waited its backoff: pace only first attempts.
         if attempt == 1 && ctx.pace_ms() > 0 {
             let ms = ctx.pace_ms();
-            ctx.perform(Effect::Wait { ms })?;
+            ctx.perform(Effect::Wait { ms }).await?;
         }
-        let r = ctx.perform(request.effect())?;
+        let r = ctx.perform(request.effect()).await?;
         if let Some(until) = quota_wall_until(&r, now_ms).filter(|_| as_app) {
             // Retrying cannot help before the reset, and every call spends the pool that every
             // site of the app shares: stop, and tell every later job through the settings row.
@@ -207,8 +208,9 @@ fn send_with(
             // failure only means the next job learns of the wall from Jira again.
             let short_until = until + crate::spend::SHORT_AFTER_WALL.num_milliseconds();
             ctx.set_jira_short_until(Some(short_until));
-            let recorded =
-                ctx.perform(crate::store::record_jira_wall_effect(until, short_until))?;
+            let recorded = ctx
+                .perform(crate::store::record_jira_wall_effect(until, short_until))
+                .await?;
             if recorded.affected_rows.unwrap_or(0) > 0 {
                 let at = chrono::DateTime::from_timestamp_millis(until).unwrap_or(ctx.now());
                 ctx.log(crate::log::LogEntry::new(
@@ -231,7 +233,7 @@ fn send_with(
             });
         }
         if as_app && r.rate_limit_near_limit == Some(true) && !ctx.jira_points_short() {
-            note_points_short(ctx)?;
+            note_points_short(ctx).await?;
         }
         let pace = next_pace(ctx.pace_ms(), &r);
         ctx.set_pace_ms(pace);
@@ -247,7 +249,8 @@ fn send_with(
         // Never wait past the invocation's end: report the failure while there is time to
         // record it (the caller logs it and the next run tries again).
         let left = ctx
-            .perform(Effect::RemainingTime {})?
+            .perform(Effect::RemainingTime {})
+            .await?
             .remaining_ms
             .unwrap_or(0);
         if left < ms + RETRY_RESERVE_MS {
@@ -258,19 +261,21 @@ fn send_with(
                 quota_wall_until: None,
             });
         }
-        ctx.perform(Effect::Wait { ms })?;
+        ctx.perform(Effect::Wait { ms }).await?;
     }
 }
 
 /// Jira says under 20 % of a budget is left (`X-RateLimit-NearLimit`; the header does not say
 /// which, so the app takes it as the hourly points pool): until the pool resets, only work with a
 /// deadline runs. Recorded for every later job; logged once per hour.
-fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
+async fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
     let until = crate::spend::next_reset(ctx.now());
     ctx.set_jira_short_until(Some(until.timestamp_millis()));
-    let recorded = ctx.perform(crate::store::record_jira_short_effect(
-        until.timestamp_millis(),
-    ))?;
+    let recorded = ctx
+        .perform(crate::store::record_jira_short_effect(
+            until.timestamp_millis(),
+        ))
+        .await?;
     if recorded.affected_rows.unwrap_or(0) > 0 {
         ctx.log(crate::log::LogEntry::new(
             ctx.now(),

@@ -35,7 +35,7 @@ pub mod validate;
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};
 pub use error::{CoreError, ErrorCode};
 pub use jobs::Job;
-pub use step::{step, step_json, Ctx, EffectRequest, Outcome, StepInput, StepOutput};
+pub use step::{step, step_json, Ctx, EffectRequest, Outcome, Runner, StepInput, StepOutput};
 
 /// Version of this core (the app's version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,11 +1,23 @@
-//! The step protocol: how a job is run one batch of effects at a time, by replay.
+//! The step protocol: how a job is run one batch of effects at a time.
 //!
-//! A job is ordinary straight-line Rust that asks a [`Ctx`] for effect results. On each step the
-//! core re-runs the job from the top with every result the driver has fed back so far (the
-//! transcript). When the job reaches an effect with no result yet, it stops with [`Suspend`] and
-//! the step returns all such effects; the driver carries them out, appends their results in id
-//! order, and steps again. Because the job is deterministic in its inputs (`now`, `seed`, the
-//! transcript), the replay takes the same path every time: no hidden state survives a call.
+//! A job is ordinary straight-line Rust (an `async fn`) that asks a [`Ctx`] for effect results and
+//! `.await`s them. A [`Runner`] polls the job's future with a no-op waker: the job runs until it
+//! awaits a result the driver has not fed back yet, and the step returns every effect asked for so
+//! far (a batch of independent effects, plus log lines emitted on the way). The driver carries them
+//! out, appends their results in id order, and steps again: the runner resumes the job where it
+//! waited, so a run costs time linear in its steps.
+//!
+//! The stateless [`step`] polls a fresh future over the whole transcript until it waits for a
+//! missing result: a re-run from the top that takes the same path, because the job is deterministic
+//! in its inputs (`now`, `seed`, the transcript). A runner gives exactly the outputs of `step` over
+//! the same results, step for step; when the results it is fed are not exactly those of its last
+//! effects, it starts the job afresh over its whole transcript, as `step` would.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -65,7 +77,9 @@ pub struct StepOutput {
     pub outcome: Option<Outcome>,
 }
 
-/// Returned (through `?`) when the job needs a result the driver has not fed back yet.
+/// The error of [`Ctx::perform`] in the replay protocol, where a job stopped at a missing result.
+/// A job now waits at `.await` instead, so a perform no longer fails with it; jobs still propagate
+/// it with `?`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Suspend;
 
@@ -93,13 +107,20 @@ impl From<CoreError> for Stop {
 /// What a job body returns.
 pub type JobResult<T> = Result<T, Stop>;
 
+/// What a job and its runner share: the transcript so far and the effects asked for since the
+/// last step.
+#[derive(Default)]
+struct Io {
+    results: Vec<EffectResult>,
+    pending: Vec<EffectRequest>,
+}
+
 /// The job's view of the run: the fixed inputs and the transcript of effect results.
-pub struct Ctx<'a> {
+pub struct Ctx {
     now: DateTime<Utc>,
     seed: u64,
-    results: &'a [EffectResult],
+    io: Rc<RefCell<Io>>,
     next_id: usize,
-    pending: Vec<EffectRequest>,
     log_retention_days: u32,
     pace_ms: u64,
     jira_wall_until: Option<i64>,
@@ -107,15 +128,57 @@ pub struct Ctx<'a> {
     global_read: bool,
 }
 
-impl<'a> Ctx<'a> {
+/// A pending [`Ctx::perform_all`]: ready once the driver has fed back the results of its effects.
+#[must_use = "a perform does nothing unless awaited"]
+pub struct Perform {
+    io: Rc<RefCell<Io>>,
+    first: usize,
+    end: usize,
+    /// Handed to the driver at the first poll that finds the results missing.
+    effects: Option<Vec<Effect>>,
+}
+
+impl Future for Perform {
+    type Output = Result<Vec<EffectResult>, Suspend>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mut io = this.io.borrow_mut();
+        if io.results.len() >= this.end {
+            return Poll::Ready(Ok(io.results[this.first..this.end].to_vec()));
+        }
+        if let Some(effects) = this.effects.take() {
+            let first = this.first;
+            io.pending.extend(
+                effects
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, effect)| EffectRequest {
+                        id: first + i,
+                        effect,
+                    }),
+            );
+        }
+        Poll::Pending
+    }
+}
+
+impl Ctx {
     /// A context over a transcript.
-    pub fn new(now: DateTime<Utc>, seed: u64, results: &'a [EffectResult]) -> Self {
+    pub fn new(now: DateTime<Utc>, seed: u64, results: Vec<EffectResult>) -> Self {
+        let io = Io {
+            results,
+            pending: Vec::new(),
+        };
+        Ctx::over(now, seed, Rc::new(RefCell::new(io)))
+    }
+
+    fn over(now: DateTime<Utc>, seed: u64, io: Rc<RefCell<Io>>) -> Self {
         Ctx {
             now,
             seed,
-            results,
+            io,
             next_id: 0,
-            pending: Vec::new(),
             log_retention_days: crate::settings::GlobalSettings::default().log_retention_days,
             pace_ms: 0,
             jira_wall_until: None,
@@ -145,34 +208,34 @@ impl<'a> Ctx<'a> {
     }
 
     /// Carry out one effect and wait for its result.
-    pub fn perform(&mut self, effect: Effect) -> Result<EffectResult, Suspend> {
-        let mut all = self.perform_all(vec![effect])?;
-        Ok(all.remove(0))
+    pub fn perform(
+        &mut self,
+        effect: Effect,
+    ) -> impl Future<Output = Result<EffectResult, Suspend>> {
+        let all = self.perform_all(vec![effect]);
+        async move { all.await.map(|mut all| all.remove(0)) }
     }
 
     /// Carry out several independent effects (concurrently) and wait for all their results.
-    pub fn perform_all(&mut self, effects: Vec<Effect>) -> Result<Vec<EffectResult>, Suspend> {
+    pub fn perform_all(&mut self, effects: Vec<Effect>) -> Perform {
         let first = self.next_id;
         self.next_id += effects.len();
-        if self.results.len() >= self.next_id {
-            return Ok(self.results[first..self.next_id].to_vec());
+        Perform {
+            io: Rc::clone(&self.io),
+            first,
+            end: self.next_id,
+            effects: Some(effects),
         }
-        for (i, effect) in effects.into_iter().enumerate() {
-            self.pending.push(EffectRequest {
-                id: first + i,
-                effect,
-            });
-        }
-        Err(Suspend)
     }
 
-    /// Carry out an effect without waiting for it (log lines). Emitted once: a replay that finds
-    /// its result in the transcript does not emit it again.
+    /// Carry out an effect without waiting for it (log lines). Emitted once: a run that finds its
+    /// result in the transcript does not emit it again.
     pub fn emit(&mut self, effect: Effect) {
         let id = self.next_id;
         self.next_id += 1;
-        if self.results.len() <= id {
-            self.pending.push(EffectRequest { id, effect });
+        let mut io = self.io.borrow_mut();
+        if io.results.len() <= id {
+            io.pending.push(EffectRequest { id, effect });
         }
     }
 
@@ -236,13 +299,6 @@ impl<'a> Ctx<'a> {
         let ttl_days = self.log_retention_days;
         self.emit(Effect::Log { entry, ttl_days });
     }
-
-    fn finish(self, outcome: Option<Outcome>) -> StepOutput {
-        StepOutput {
-            effects: self.pending,
-            outcome,
-        }
-    }
 }
 
 /// SplitMix64's output of the state after one step (`x` + the golden gamma): well mixed bits
@@ -254,39 +310,130 @@ pub fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Run one step of a job.
-pub fn step(input: &StepInput) -> StepOutput {
-    let mut ctx = Ctx::new(input.now, input.seed, &input.results);
-    let result = crate::jobs::run(&input.job, &mut ctx);
-    match result {
-        Ok(value) => ctx.finish(Some(Outcome::Ok(value))),
-        Err(Stop::Fail(e)) => {
-            // Faults of the app or its platform (not of the caller) go to the log with their code.
-            if e.status >= 500 {
-                let kind = match input.job {
-                    Job::Lifecycle { .. } => crate::log::LogKind::Lifecycle,
-                    _ => crate::log::LogKind::Failed,
-                };
-                ctx.log(LogEntry::new(
-                    ctx.now(),
-                    crate::log::Level::Error,
-                    kind,
-                    &e.code.name(),
-                    e.message.clone(),
-                ));
+/// A job suspended at an `.await`, boxed so it can wait between steps.
+type JobFuture = Pin<Box<dyn Future<Output = Outcome>>>;
+
+/// The job's future: runs the body over a context, and logs a fault of the app or its platform
+/// (not of the caller) with its code.
+fn job_future(job: Job, now: DateTime<Utc>, seed: u64, io: Rc<RefCell<Io>>) -> JobFuture {
+    Box::pin(async move {
+        let mut ctx = Ctx::over(now, seed, io);
+        match crate::jobs::run(&job, &mut ctx).await {
+            Ok(value) => Outcome::Ok(value),
+            Err(Stop::Fail(e)) => {
+                if e.status >= 500 {
+                    let kind = match job {
+                        Job::Lifecycle { .. } => crate::log::LogKind::Lifecycle,
+                        _ => crate::log::LogKind::Failed,
+                    };
+                    ctx.log(LogEntry::new(
+                        ctx.now(),
+                        crate::log::Level::Error,
+                        kind,
+                        &e.code.name(),
+                        e.message.clone(),
+                    ));
+                }
+                Outcome::Err(e)
             }
-            ctx.finish(Some(Outcome::Err(e)))
+            // No perform fails with `Suspend` (a job waits at `.await`): a body that returns it
+            // broke the contract.
+            Err(Stop::Suspend) => Outcome::Err(CoreError::new(
+                ErrorCode::DriverContract,
+                "job suspended without effects",
+            )),
         }
-        Err(Stop::Suspend) => {
-            if ctx.pending.is_empty() {
-                // A job may only suspend on an effect it asked for.
-                let e = CoreError::new(ErrorCode::DriverContract, "job suspended without effects");
-                ctx.finish(Some(Outcome::Err(e)))
-            } else {
-                ctx.finish(None)
-            }
+    })
+}
+
+/// One job's run kept between steps: the transcript and the job's future, suspended where it
+/// waits for results. Each [`Runner::step`] resumes it, so a run costs time linear in its steps;
+/// the outputs are exactly those of [`step`] over the same results.
+pub struct Runner {
+    job: Job,
+    now: DateTime<Utc>,
+    seed: u64,
+    io: Rc<RefCell<Io>>,
+    /// The job, waiting; `None` before the first step and once it has finished.
+    future: Option<JobFuture>,
+    /// The transcript length at which the waiting job resumes: the end of the last step's effects.
+    resume_at: usize,
+}
+
+impl Runner {
+    /// A run of the input's job over the input's results (usually none yet).
+    pub fn new(input: StepInput) -> Runner {
+        let io = Io {
+            results: input.results,
+            pending: Vec::new(),
+        };
+        Runner {
+            job: input.job,
+            now: input.now,
+            seed: input.seed,
+            io: Rc::new(RefCell::new(io)),
+            future: None,
+            resume_at: 0,
         }
     }
+
+    /// Append the results of the last step's effects (in id order) and step.
+    pub fn step(&mut self, new_results: Vec<EffectResult>) -> StepOutput {
+        self.io.borrow_mut().results.extend(new_results);
+        let len = self.io.borrow().results.len();
+        if self.future.is_none() || len != self.resume_at {
+            // Not a resumption (first step, finished job, or other results than asked for): run
+            // the job afresh over the whole transcript, as the stateless `step` does.
+            self.future = None;
+            let results = std::mem::take(&mut self.io.borrow_mut().results);
+            self.io = Rc::new(RefCell::new(Io {
+                results,
+                pending: Vec::new(),
+            }));
+            self.future = Some(job_future(
+                self.job.clone(),
+                self.now,
+                self.seed,
+                Rc::clone(&self.io),
+            ));
+        }
+        self.poll()
+    }
+
+    fn poll(&mut self) -> StepOutput {
+        let Some(future) = self.future.as_mut() else {
+            return StepOutput {
+                effects: Vec::new(),
+                outcome: None,
+            };
+        };
+        let polled = future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+        let effects = std::mem::take(&mut self.io.borrow_mut().pending);
+        let outcome = match polled {
+            Poll::Ready(outcome) => Some(outcome),
+            Poll::Pending if effects.is_empty() => {
+                // A job may only wait on an effect it asked for.
+                Some(Outcome::Err(CoreError::new(
+                    ErrorCode::DriverContract,
+                    "job suspended without effects",
+                )))
+            }
+            Poll::Pending => None,
+        };
+        if outcome.is_some() {
+            self.future = None;
+        } else {
+            self.resume_at = effects.last().map_or(0, |e| e.id + 1);
+        }
+        StepOutput { effects, outcome }
+    }
+}
+
+/// Run one step of a job: a fresh run over the whole transcript, up to the first result missing.
+pub fn step(input: &StepInput) -> StepOutput {
+    Runner::new(input.clone()).step(Vec::new())
 }
 
 /// Parse a step input from JSON and run it; any parse fault becomes an `INVALID_INPUT` outcome.

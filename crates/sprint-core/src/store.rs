@@ -9,11 +9,13 @@ use crate::settings::{BoardSettings, CarryOver, GlobalSettings};
 use crate::step::{Ctx, JobResult};
 
 /// Run one statement; a missing table becomes `SCHEMA_MISSING` (the handler must not migrate).
-pub fn sql(ctx: &mut Ctx, sql: &str, params: Vec<Value>) -> JobResult<crate::EffectResult> {
-    let r = ctx.perform(Effect::Sql {
-        sql: sql.to_string(),
-        params,
-    })?;
+pub async fn sql(ctx: &mut Ctx, sql: &str, params: Vec<Value>) -> JobResult<crate::EffectResult> {
+    let r = ctx
+        .perform(Effect::Sql {
+            sql: sql.to_string(),
+            params,
+        })
+        .await?;
     if let Some(e) = &r.error {
         let missing = e.message.contains("doesn't exist") || e.message.contains("does not exist");
         return Err(if missing {
@@ -30,8 +32,8 @@ pub fn sql(ctx: &mut Ctx, sql: &str, params: Vec<Value>) -> JobResult<crate::Eff
 }
 
 /// Rows of a read.
-pub fn rows(ctx: &mut Ctx, statement: &str, params: Vec<Value>) -> JobResult<Vec<Value>> {
-    Ok(sql(ctx, statement, params)?.rows.unwrap_or_default())
+pub async fn rows(ctx: &mut Ctx, statement: &str, params: Vec<Value>) -> JobResult<Vec<Value>> {
+    Ok(sql(ctx, statement, params).await?.rows.unwrap_or_default())
 }
 
 /// A column as an integer: drivers return BIGINT as a number or a string.
@@ -50,8 +52,8 @@ fn opt_string(v: &Value) -> Option<String> {
 }
 
 /// Global settings (defaults when the row is absent).
-pub fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
-    let r = rows(ctx, GLOBAL_SELECT, vec![json!(1)])?;
+pub async fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
+    let r = rows(ctx, GLOBAL_SELECT, vec![json!(1)]).await?;
     let Some(row) = r.first() else {
         ctx.note_global_read();
         return Ok(GlobalSettings::default());
@@ -129,7 +131,7 @@ pub fn record_jira_short_effect(until: i64) -> Effect {
 }
 
 /// Write the global settings row.
-pub fn save_global(ctx: &mut Ctx, s: &GlobalSettings, now: DateTime<Utc>) -> JobResult<()> {
+pub async fn save_global(ctx: &mut Ctx, s: &GlobalSettings, now: DateTime<Utc>) -> JobResult<()> {
     sql(
         ctx,
         "INSERT INTO global_settings (id, automation_enabled, default_time_zone, default_carry_over, \
@@ -145,7 +147,7 @@ pub fn save_global(ctx: &mut Ctx, s: &GlobalSettings, now: DateTime<Utc>) -> Job
             json!(s.log_retention_days),
             json!(now.timestamp_millis()),
         ],
-    )?;
+    ).await?;
     Ok(())
 }
 
@@ -202,17 +204,18 @@ fn board_from_row(row: &Value) -> Option<StoredBoard> {
 }
 
 /// One board's stored settings.
-pub fn load_board(ctx: &mut Ctx, board_id: u64) -> JobResult<Option<StoredBoard>> {
+pub async fn load_board(ctx: &mut Ctx, board_id: u64) -> JobResult<Option<StoredBoard>> {
     let r = rows(
         ctx,
         &format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id = ?"),
         vec![json!(board_id)],
-    )?;
+    )
+    .await?;
     Ok(r.first().and_then(board_from_row))
 }
 
 /// Stored settings of several boards.
-pub fn load_boards(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<StoredBoard>> {
+pub async fn load_boards(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<StoredBoard>> {
     if board_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -221,7 +224,8 @@ pub fn load_boards(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<StoredBoar
         ctx,
         &format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id IN ({marks})"),
         board_ids.iter().map(|id| json!(id)).collect(),
-    )?;
+    )
+    .await?;
     Ok(r.iter().filter_map(board_from_row).collect())
 }
 
@@ -249,7 +253,7 @@ pub struct OverviewRow {
 
 /// Automated boards after `after` (by id), at most `limit`, for the site overview: three
 /// statements, however many boards; rollover records since `since` (epoch ms) only.
-pub fn overview_rows(
+pub async fn overview_rows(
     ctx: &mut Ctx,
     after: u64,
     limit: usize,
@@ -262,7 +266,8 @@ pub fn overview_rows(
              ORDER BY board_id LIMIT ?"
         ),
         vec![json!(after), json!(limit)],
-    )?;
+    )
+    .await?;
     let boards: Vec<StoredBoard> = boards.iter().filter_map(board_from_row).collect();
     if boards.is_empty() {
         return Ok(Vec::new());
@@ -276,7 +281,8 @@ pub fn overview_rows(
              FROM board_schedule WHERE board_id IN ({marks})"
         ),
         ids.clone(),
-    )?;
+    )
+    .await?;
     let rollovers = rows(
         ctx,
         &format!(
@@ -284,7 +290,8 @@ pub fn overview_rows(
              WHERE board_id IN ({marks}) AND updated_at >= ? ORDER BY updated_at"
         ),
         ids.into_iter().chain([json!(since)]).collect(),
-    )?;
+    )
+    .await?;
     Ok(boards
         .into_iter()
         .map(|board| {
@@ -329,7 +336,7 @@ pub fn overview_rows(
 }
 
 /// Write a board's settings row.
-pub fn save_board(
+pub async fn save_board(
     ctx: &mut Ctx,
     board_id: u64,
     project_key: &str,
@@ -364,13 +371,13 @@ pub fn save_board(
             json!(changed_by),
             json!(now.timestamp_millis()),
         ],
-    )?;
+    ).await?;
     Ok(())
 }
 
 /// Keep the board in the schedule while automation is on: due now, so the next tick reconciles it
 /// with Jira and computes its instants. Off: the row goes, and the board costs nothing.
-pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult<()> {
+pub async fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult<()> {
     if automate {
         let now = ctx.now().timestamp_millis();
         sql(
@@ -379,24 +386,29 @@ pub fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> JobResult
              ON DUPLICATE KEY UPDATE next_due_at = VALUES(next_due_at), next_action = VALUES(next_action), \
              reconcile_at = VALUES(reconcile_at)",
             vec![json!(board_id), json!(now), json!(now)],
-        )?;
+        ).await?;
     } else {
         sql(
             ctx,
             "DELETE FROM board_schedule WHERE board_id = ?",
             vec![json!(board_id)],
-        )?;
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// The board's close readiness: when to look next, and what the last look found (JSON).
-pub fn load_readiness(ctx: &mut Ctx, board_id: u64) -> JobResult<(Option<i64>, Option<Value>)> {
+pub async fn load_readiness(
+    ctx: &mut Ctx,
+    board_id: u64,
+) -> JobResult<(Option<i64>, Option<Value>)> {
     let r = rows(
         ctx,
         "SELECT readiness_at, readiness FROM board_schedule WHERE board_id = ?",
         vec![json!(board_id)],
-    )?;
+    )
+    .await?;
     Ok(r.first().map_or((None, None), |row| {
         (
             int(&row["readiness_at"]),
@@ -408,7 +420,7 @@ pub fn load_readiness(ctx: &mut Ctx, board_id: u64) -> JobResult<(Option<i64>, O
 }
 
 /// Record what a readiness look found (or `None` to clear it) and when to look next.
-pub fn save_readiness(
+pub async fn save_readiness(
     ctx: &mut Ctx,
     board_id: u64,
     found: Option<&Value>,
@@ -422,14 +434,15 @@ pub fn save_readiness(
             json!(next_look),
             json!(board_id),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// Jira's points are short until `until`: the daily looks due now move past it, each to a quiet
 /// minute of the hour after (see [`crate::spend::QUIET_MINUTES`], spread by board id), so they
 /// neither run now nor all at once at the reset. One statement for every board.
-pub fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobResult<()> {
+pub async fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobResult<()> {
     let quiet = crate::spend::QUIET_MINUTES;
     sql(
         ctx,
@@ -442,25 +455,26 @@ pub fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobResult<()
             json!(now),
             json!(now),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// Make an automated board due now for a look at Jira (an event the app could not read): the
 /// next check reads the board and recomputes its instants.
-pub fn reconcile_now(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
+pub async fn reconcile_now(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
     let now = ctx.now().timestamp_millis();
     sql(
         ctx,
         "UPDATE board_schedule SET reconcile_at = LEAST(COALESCE(reconcile_at, ?), ?) WHERE board_id = ?",
         vec![json!(now), json!(now), json!(board_id)],
-    )?;
+    ).await?;
     Ok(())
 }
 
 /// The boards' next scheduled actions: `{boardId, kind, at, sprintId}` (kind `start`, `close`,
 /// `retry`, or `check` when the board is due for a look at Jira).
-pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> {
+pub async fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> {
     if board_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -472,7 +486,7 @@ pub fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Value>> 
              WHERE board_id IN ({marks})"
         ),
         board_ids.iter().map(|id| json!(id)).collect(),
-    )?;
+    ).await?;
     Ok(r.iter()
         .filter_map(|row| {
             let board_id = int(&row["board_id"])?;

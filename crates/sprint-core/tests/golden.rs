@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sprint_core::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
 use sprint_core::settings::{parse_time_of_day, BoardSettings, CarryOver, GlobalSettings};
-use sprint_core::{step, Effect, EffectResult, Job, Method, Outcome, StepInput};
+use sprint_core::{step, Effect, EffectResult, Job, Method, Outcome, Runner, StepInput};
 
 const BOARD: u64 = 7;
 
@@ -753,7 +753,9 @@ impl Trace {
 }
 
 /// The driver loop of lib.rs: step, carry out every effect, feed the results back, until an
-/// outcome. With `crash_after: Some(k)` the run dies after carrying out k effects.
+/// outcome. With `crash_after: Some(k)` the run dies after carrying out k effects. Every step is
+/// also taken by a `Runner` fed only the new results (the job resumed where it waits, as the
+/// driver's `Run` does): its output must be exactly the stateless step's.
 fn run_board(f: &mut Fake, now: &str, seed: u64, crash_after: Option<usize>) -> Trace {
     let job = Job::Board {
         board_id: BOARD,
@@ -762,6 +764,13 @@ fn run_board(f: &mut Fake, now: &str, seed: u64, crash_after: Option<usize>) -> 
         daily_look: true,
     };
     let (now, mut results, mut effects) = (at(now), Vec::new(), Vec::new());
+    let mut runner = Runner::new(StepInput {
+        job: job.clone(),
+        now,
+        seed,
+        results: Vec::new(),
+    });
+    let mut fed = 0;
     for _ in 0..10_000 {
         let out = step(&StepInput {
             job: job.clone(),
@@ -769,6 +778,12 @@ fn run_board(f: &mut Fake, now: &str, seed: u64, crash_after: Option<usize>) -> 
             seed,
             results: results.clone(),
         });
+        let resumed = runner.step(results[fed..].to_vec());
+        fed = results.len();
+        assert_eq!(
+            resumed, out,
+            "a resumed step gives the stateless step's output"
+        );
         for req in out.effects {
             assert_eq!(req.id, results.len(), "effect ids are consecutive");
             if crash_after == Some(effects.len()) {

@@ -180,3 +180,105 @@ fn bad_json_and_unknown_jobs_are_coded_errors() {
         assert_eq!(out["effects"], json!([]));
     }
 }
+
+/// Drive a job to its outcome by stateless steps, answering each effect with `answer`: the
+/// transcript.
+fn transcript(
+    job: &Job,
+    answer: impl Fn(&sprint_core::Effect) -> EffectResult,
+) -> Vec<EffectResult> {
+    let mut results = vec![];
+    loop {
+        let out = step(&input(job.clone(), results.clone()));
+        results.extend(out.effects.iter().map(|r| answer(&r.effect)));
+        if out.outcome.is_some() {
+            return results;
+        }
+    }
+}
+
+#[test]
+fn a_runner_gives_the_stateless_outputs_however_it_is_fed() {
+    use sprint_core::jobs::LifecycleEvent;
+    use sprint_core::{Effect, Runner};
+    let network = EffectResult {
+        error: Some(sprint_core::Failure {
+            code: "NETWORK".into(),
+            message: "reset".into(),
+        }),
+        ..Default::default()
+    };
+    let retried = transcript(&ping_as("u1"), |e| match e {
+        Effect::RemainingTime {} => time_left(600_000),
+        Effect::Jira { .. } => network.clone(),
+        _ => EffectResult::default(),
+    });
+    let migrated = |failed: bool| {
+        move |e: &Effect| match e {
+            Effect::Migrate { .. } if failed => EffectResult {
+                error: Some(sprint_core::Failure {
+                    code: "SQL".into(),
+                    message: "locked".into(),
+                }),
+                ..Default::default()
+            },
+            Effect::Migrate { .. } => EffectResult {
+                body: Some(json!({"applied": ["001"]})),
+                ..Default::default()
+            },
+            Effect::Sql { .. } => EffectResult {
+                rows: Some(vec![]),
+                affected_rows: Some(1),
+                ..Default::default()
+            },
+            _ => EffectResult::default(),
+        }
+    };
+    let installed = Job::Lifecycle {
+        event: LifecycleEvent::Installed,
+    };
+    let runs = [
+        (ping_as("u1"), retried),
+        (installed.clone(), transcript(&installed, migrated(false))),
+        (installed.clone(), transcript(&installed, migrated(true))),
+    ];
+    for (job, t) in runs {
+        assert!(t.len() >= 2, "{job:?}: {} results", t.len());
+        // Started over any prefix, fed any further slice, then exactly the results asked for.
+        for a in 0..=t.len() {
+            for b in a..=t.len() {
+                let mut runner = Runner::new(input(job.clone(), t[..a].to_vec()));
+                assert_eq!(
+                    runner.step(vec![]),
+                    step(&input(job.clone(), t[..a].to_vec()))
+                );
+                let out = runner.step(t[a..b].to_vec());
+                assert_eq!(out, step(&input(job.clone(), t[..b].to_vec())), "{a}..{b}");
+                let c = b + out.effects.len();
+                if out.outcome.is_none() && c <= t.len() {
+                    let resumed = runner.step(t[b..c].to_vec());
+                    assert_eq!(
+                        resumed,
+                        step(&input(job.clone(), t[..c].to_vec())),
+                        "{b}..{c}"
+                    );
+                }
+            }
+        }
+        // The driver's way: each step's new results only, until the outcome; then the results
+        // of the final effects (a step the driver does not take).
+        let mut runner = Runner::new(input(job.clone(), vec![]));
+        let (mut len, mut out) = (0, runner.step(vec![]));
+        while out.outcome.is_none() {
+            let n = out.effects.len();
+            out = runner.step(t[len..len + n].to_vec());
+            len += n;
+            assert_eq!(out, step(&input(job.clone(), t[..len].to_vec())), "{len}");
+        }
+        assert_eq!(len + out.effects.len(), t.len());
+        assert_eq!(
+            runner.step(t[len..].to_vec()),
+            step(&input(job.clone(), t.clone()))
+        );
+    }
+}

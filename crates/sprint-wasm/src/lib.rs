@@ -1,10 +1,11 @@
 //! wasm-bindgen binding of `sprint-core`: strings in, strings out. No domain rule lives here.
 //!
-//! Two ways to step a job: `step(json)` takes the whole `StepInput` every time; a `Run` keeps the
-//! parsed input (job, now, seed and the results so far) on this side of the boundary, so each
-//! step only carries the new results across. Both call the same pure `sprint_core::step`.
+//! Two ways to step a job: `step(json)` takes the whole `StepInput` every time and runs the job
+//! afresh over it; a `Run` keeps the job suspended where it waits (and the results so far) on this
+//! side of the boundary, so each step only carries the new results across and resumes the job
+//! there. Both give the same outputs (`sprint_core::Runner`).
 
-use sprint_core::{CoreError, EffectResult, ErrorCode, Outcome, StepInput, StepOutput};
+use sprint_core::{CoreError, EffectResult, ErrorCode, Outcome, Runner, StepInput, StepOutput};
 use wasm_bindgen::prelude::*;
 
 /// Run one step of a job. Input and output are the JSON forms of `StepInput` / `StepOutput`.
@@ -13,10 +14,11 @@ pub fn step(input: &str) -> String {
     sprint_core::step_json(input)
 }
 
-/// One job's run: the driver feeds each step's new results in; the transcript stays here.
+/// One job's run: the driver feeds each step's new results in; the transcript and the suspended
+/// job stay here.
 #[wasm_bindgen]
 pub struct Run {
-    input: Option<StepInput>,
+    runner: Option<Runner>,
 }
 
 fn failed(code: ErrorCode, message: String) -> String {
@@ -33,23 +35,24 @@ impl Run {
     #[wasm_bindgen(constructor)]
     pub fn new(input: &str) -> Run {
         Run {
-            input: serde_json::from_str(input).ok(),
+            runner: serde_json::from_str::<StepInput>(input)
+                .ok()
+                .map(Runner::new),
         }
     }
 
     /// Append the results of the last step's effects (a JSON array, in id order) and step.
     pub fn step(&mut self, new_results: &str) -> String {
-        let Some(input) = self.input.as_mut() else {
+        let Some(runner) = self.runner.as_mut() else {
             return failed(
                 ErrorCode::InvalidInput,
                 "step input: not a StepInput".into(),
             );
         };
         match serde_json::from_str::<Vec<EffectResult>>(new_results) {
-            Ok(results) => input.results.extend(results),
-            Err(e) => return failed(ErrorCode::DriverContract, format!("results: {e}")),
+            Ok(results) => serde_json::to_string(&runner.step(results)).unwrap_or_default(),
+            Err(e) => failed(ErrorCode::DriverContract, format!("results: {e}")),
         }
-        serde_json::to_string(&sprint_core::step(input)).unwrap_or_default()
     }
 }
 

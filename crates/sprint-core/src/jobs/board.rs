@@ -28,7 +28,7 @@ pub const MIN_REMAINING_MS: u64 = 60_000;
 /// Most sprint pages read for one board (50 sprints a page).
 const MAX_SPRINT_PAGES: usize = 20;
 
-pub(crate) fn run(
+pub(crate) async fn run(
     ctx: &mut Ctx,
     board_id: u64,
     owner: &str,
@@ -38,7 +38,8 @@ pub(crate) fn run(
     let now = ctx.now();
     // Too little time left to finish a rollover safely: leave the board for the continuation.
     let remaining = ctx
-        .perform(Effect::RemainingTime {})?
+        .perform(Effect::RemainingTime {})
+        .await?
         .remaining_ms
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS {
@@ -56,24 +57,25 @@ pub(crate) fn run(
             json!(now.timestamp_millis()),
             json!(owner),
         ],
-    )?;
+    )
+    .await?;
     if got.affected_rows.unwrap_or(0) == 0 {
         // Another tick holds it (or the row is gone): that tick does the work.
         return Ok(json!({ "boardId": board_id, "result": "leased" }));
     }
 
-    let global = store::load_global(ctx)?;
-    let Some(stored) = store::load_board(ctx, board_id)? else {
-        release(ctx, board_id, owner, None)?;
+    let global = store::load_global(ctx).await?;
+    let Some(stored) = store::load_board(ctx, board_id).await? else {
+        release(ctx, board_id, owner, None).await?;
         return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
     };
     if !stored.settings.automate || !global.automation_enabled {
-        release(ctx, board_id, owner, None)?;
+        release(ctx, board_id, owner, None).await?;
         return Ok(json!({ "boardId": board_id, "result": "off" }));
     }
     let policy = Policy::of(&stored.settings, &global);
 
-    let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open)? {
+    let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open).await? {
         Ok(s) => s,
         Err(r) => {
             let retry = now + engine::RETRY_AFTER;
@@ -90,7 +92,7 @@ pub(crate) fn run(
             );
             // A readiness look due now waits for the retry too (else every five-minute check
             // would pick the board again).
-            let (look_at, previous) = store::load_readiness(ctx, board_id)?;
+            let (look_at, previous) = store::load_readiness(ctx, board_id).await?;
             if !matches!(r.status, 401 | 403)
                 && look_at.is_some_and(|t| t <= now.timestamp_millis())
             {
@@ -99,7 +101,8 @@ pub(crate) fn run(
                     board_id,
                     previous.as_ref(),
                     Some(retry.timestamp_millis()),
-                )?;
+                )
+                .await?;
             }
             if matches!(r.status, 401 | 403) {
                 // The app lost its access to the board (its project role was removed): every
@@ -113,7 +116,7 @@ pub(crate) fn run(
                     .as_ref()
                     .is_some_and(|p| p["problems"] == found["problems"]);
                 if !known {
-                    store::save_readiness(ctx, board_id, Some(&found), None)?;
+                    store::save_readiness(ctx, board_id, Some(&found), None).await?;
                 }
             }
             let retry = engine::Upcoming {
@@ -121,16 +124,16 @@ pub(crate) fn run(
                 kind: engine::UpcomingKind::Retry,
                 sprint_id: 0,
             };
-            release(ctx, board_id, owner, Some(retry))?;
+            release(ctx, board_id, owner, Some(retry)).await?;
             return Ok(json!({ "boardId": board_id, "result": "failed" }));
         }
     };
     let mut run = Run::default();
-    for id in missed_sprints(ctx, &sprints)? {
+    for id in missed_sprints(ctx, &sprints).await? {
         run.handled.insert(id, Handled::Missed);
     }
     let mut carry_pending = false;
-    settle_interrupted(ctx, &policy, board_id, &mut sprints, &mut carry_pending)?;
+    settle_interrupted(ctx, &policy, board_id, &mut sprints, &mut carry_pending).await?;
 
     let mut done = Vec::new();
     while let Some(action) = engine::next_action(&policy, &sprints, &run, now) {
@@ -144,7 +147,8 @@ pub(crate) fn run(
                     &mut sprints,
                     stored.changed_at,
                     &mut carry_pending,
-                )?;
+                )
+                .await?;
                 run.handled.insert(s.id, h);
                 if h == Handled::Closed {
                     mark(&mut sprints, s.id, SprintState::Closed);
@@ -166,7 +170,8 @@ pub(crate) fn run(
                     end,
                     &sprints,
                     stored.changed_at,
-                )?;
+                )
+                .await?;
                 run.handled.insert(sprint.id, h);
                 if h == Handled::Started {
                     mark(&mut sprints, sprint.id, SprintState::Active);
@@ -174,7 +179,7 @@ pub(crate) fn run(
                 }
             }
             Action::ReportMissed(s) => {
-                record(ctx, s.id, board_id, "missed", None)?;
+                record(ctx, s.id, board_id, "missed", None).await?;
                 ctx.log(
                     LogEntry::new(now, Level::Warn, LogKind::Skipped, "START_AND_END_PASSED", format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
                         .board(board_id)
@@ -193,11 +198,11 @@ pub(crate) fn run(
         .filter(|s| s.state == SprintState::Future)
         .count();
     if daily_look && keep > future && !ctx.jira_points_short() {
-        for id in top_up(ctx, board_id, &stored, &global, &mut sprints, keep - future)? {
+        for id in top_up(ctx, board_id, &stored, &global, &mut sprints, keep - future).await? {
             done.push(json!({ "created": id }));
         }
     }
-    look_ahead(ctx, &policy, board_id, &sprints)?;
+    look_ahead(ctx, &policy, board_id, &sprints).await?;
     let mut next = engine::upcoming(&policy, &sprints, &run, now);
     if carry_pending {
         // A carry-over that did not finish is tried again soon, not at the daily reconcile.
@@ -210,7 +215,7 @@ pub(crate) fn run(
             });
         }
     }
-    release(ctx, board_id, owner, next)?;
+    release(ctx, board_id, owner, next).await?;
     let due = next.map(|u| u.at);
     Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
 }
@@ -218,7 +223,7 @@ pub(crate) fn run(
 /// Keep-ahead: create sprints until the board has the future sprints it asks for, continuing its
 /// last sprint's length, its naming template and calendar. Re-runs find what an interrupted run
 /// created (same name and start) and create nothing twice.
-fn top_up(
+async fn top_up(
     ctx: &mut Ctx,
     board_id: u64,
     stored: &store::StoredBoard,
@@ -230,7 +235,8 @@ fn top_up(
     let b = jira::send(
         ctx,
         &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
-    )?;
+    )
+    .await?;
     if b.status != 200 {
         return Ok(Vec::new());
     }
@@ -270,7 +276,7 @@ fn top_up(
             continue;
         }
         let body = json!({ "name": p.name, "originBoardId": board_id, "startDate": p.start_local, "endDate": p.end_local });
-        match create_sprint(ctx, board_id, body)? {
+        match create_sprint(ctx, board_id, body).await? {
             Ok(s) => {
                 ctx.log(
                     LogEntry::new(
@@ -312,12 +318,17 @@ fn top_up(
 /// would block or surprise it (done parents with open sub-tasks, no next sprint to carry work to,
 /// a next sprint that will have ended, the app's access to the board). Logged once when the
 /// findings change (`CLOSE_NOT_READY`, then `CLOSE_READY` when fixed), kept for the settings page.
-fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint]) -> JobResult<()> {
+async fn look_ahead(
+    ctx: &mut Ctx,
+    policy: &Policy,
+    board_id: u64,
+    sprints: &[Sprint],
+) -> JobResult<()> {
     let now = ctx.now();
-    let (look_at, previous) = store::load_readiness(ctx, board_id)?;
+    let (look_at, previous) = store::load_readiness(ctx, board_id).await?;
     let Some((closing, close_at)) = engine::next_close(policy, sprints) else {
         if look_at.is_some() || previous.is_some() {
-            store::save_readiness(ctx, board_id, None, None)?;
+            store::save_readiness(ctx, board_id, None, None).await?;
         }
         return Ok(());
     };
@@ -335,13 +346,13 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
         // A readiness of a sprint that is no longer the next to close is stale: drop it.
         let keep = if same_sprint { previous.as_ref() } else { None };
         if look_at != next_look || (!same_sprint && previous.is_some()) {
-            store::save_readiness(ctx, board_id, keep, next_look)?;
+            store::save_readiness(ctx, board_id, keep, next_look).await?;
         }
         return Ok(());
     }
     let mut problems = engine::sprint_problems(policy, sprints, closing, close_at);
-    match done_statuses(ctx, board_id)? {
-        Ok(done) => match list_unfinished(ctx, closing.id, &done, Unread::OpenSubtasks)? {
+    match done_statuses(ctx, board_id).await? {
+        Ok(done) => match list_unfinished(ctx, closing.id, &done, Unread::OpenSubtasks).await? {
             Ok(open) => {
                 let mut seen = HashSet::new();
                 let mut keys: Vec<String> = (open.into_iter())
@@ -362,11 +373,14 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
             Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
             Err(_) => {
                 return look_again_later(ctx, board_id, previous.as_ref(), same_sprint, close_at)
+                    .await
             }
         },
         Err(r) if matches!(r.status, 401 | 403) => problems.push(access_missing()),
         // Jira could not answer now: nothing is claimed, and the look is tried again.
-        Err(_) => return look_again_later(ctx, board_id, previous.as_ref(), same_sprint, close_at),
+        Err(_) => {
+            return look_again_later(ctx, board_id, previous.as_ref(), same_sprint, close_at).await
+        }
     }
     let before: Vec<engine::ReadinessProblem> = previous
         .as_ref()
@@ -421,13 +435,13 @@ fn look_ahead(ctx: &mut Ctx, policy: &Policy, board_id: u64, sprints: &[Sprint])
         "checkedAt": now,
         "problems": problems,
     });
-    store::save_readiness(ctx, board_id, Some(&found), next_look)?;
+    store::save_readiness(ctx, board_id, Some(&found), next_look).await?;
     Ok(())
 }
 
 /// Jira could not answer the look: the last findings stay as they were, and the board is looked at
 /// again after [`engine::RETRY_AFTER`] while the close is still ahead.
-fn look_again_later(
+async fn look_again_later(
     ctx: &mut Ctx,
     board_id: u64,
     previous: Option<&Value>,
@@ -436,7 +450,7 @@ fn look_again_later(
 ) -> JobResult<()> {
     let again = ctx.now() + engine::RETRY_AFTER;
     let next = (again < close_at).then(|| again.timestamp_millis());
-    store::save_readiness(ctx, board_id, previous.filter(|_| same_sprint), next)?;
+    store::save_readiness(ctx, board_id, previous.filter(|_| same_sprint), next).await?;
     Ok(())
 }
 
@@ -454,7 +468,7 @@ fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {
 }
 
 /// Write when to look next and give up the lease (only if we still hold it).
-fn release(
+async fn release(
     ctx: &mut Ctx,
     board_id: u64,
     owner: &str,
@@ -473,7 +487,7 @@ fn release(
             json!(board_id),
             json!(owner),
         ],
-    )?;
+    ).await?;
     Ok(())
 }
 
@@ -482,7 +496,7 @@ const CREATE_ATTEMPTS: usize = 3;
 
 /// Create a sprint exactly once: a lost answer is settled by looking for the sprint on the board
 /// (same name and start) before trying again.
-pub(crate) fn create_sprint(
+pub(crate) async fn create_sprint(
     ctx: &mut Ctx,
     board_id: u64,
     body: Value,
@@ -491,7 +505,8 @@ pub(crate) fn create_sprint(
     let start = crate::jira_time::field(&body, "startDate");
     let mut last = None;
     for _ in 0..CREATE_ATTEMPTS {
-        let r = jira::send_once(ctx, &Request::post("/rest/agile/1.0/sprint", body.clone()))?;
+        let r =
+            jira::send_once(ctx, &Request::post("/rest/agile/1.0/sprint", body.clone())).await?;
         if r.is_success() {
             if let Some(s) = Sprint::from_jira(&r.body) {
                 return Ok(Ok(s));
@@ -500,7 +515,7 @@ pub(crate) fn create_sprint(
             // Refused: it did not happen (a 429 included), and a retry now would not help.
             return Ok(Err(r));
         }
-        if let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open)? {
+        if let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open).await? {
             if let Some(s) = sprints
                 .into_iter()
                 .find(|s| s.name == name && s.start == start)
@@ -528,7 +543,7 @@ pub(crate) enum SprintStates {
 }
 
 /// The board's own sprints in board order, or the failed answer.
-pub(crate) fn list_board_sprints(
+pub(crate) async fn list_board_sprints(
     ctx: &mut Ctx,
     board_id: u64,
     states: SprintStates,
@@ -545,7 +560,7 @@ pub(crate) fn list_board_sprints(
             &Request::get(format!(
                 "/rest/agile/1.0/board/{board_id}/sprint?state={filter}&startAt={start_at}&maxResults=50"
             )),
-        )?;
+        ).await?;
         if r.status != 200 {
             return Ok(Err(r));
         }
@@ -569,7 +584,7 @@ pub(crate) fn list_board_sprints(
 /// active was started by it; a sprint it was closing that is no longer open was closed by it, and
 /// its carry-over is finished from Jira's own record ([`finish_carry_over`]). Logged once (the
 /// record moves on), so the audit trail has every action.
-fn settle_interrupted(
+async fn settle_interrupted(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
@@ -581,7 +596,8 @@ fn settle_interrupted(
         "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? \
          AND phase IN ('starting', 'moving', 'closing', 'carrying')",
         vec![json!(board_id)],
-    )?;
+    )
+    .await?;
     for row in rows {
         let Some(id) = int(&row["sprint_id"]).map(|n| n as u64) else {
             continue;
@@ -603,21 +619,21 @@ fn settle_interrupted(
         };
         match row["phase"].as_str() {
             Some("starting") if open == Some(SprintState::Active) => {
-                record(ctx, id, board_id, "started", None)?;
+                record(ctx, id, board_id, "started", None).await?;
                 confirm(ctx, LogKind::Started, "SPRINT_STARTED", "started");
             }
             // Before 0.1.0's close-first carry-over: moves were done before the close.
             Some("moving") if gone => {
-                record(ctx, id, board_id, "closed", None)?;
+                record(ctx, id, board_id, "closed", None).await?;
                 confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
             }
             Some("closing") if gone => {
-                record(ctx, id, board_id, "carrying", None)?;
+                record(ctx, id, board_id, "carrying", None).await?;
                 confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
-                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints)?;
+                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints).await?;
             }
             Some("carrying") if gone => {
-                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints)?;
+                *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints).await?;
             }
             _ => {}
         }
@@ -626,7 +642,7 @@ fn settle_interrupted(
 }
 
 /// Sprints reported as missed earlier (never reported twice).
-fn missed_sprints(ctx: &mut Ctx, sprints: &[Sprint]) -> JobResult<Vec<u64>> {
+async fn missed_sprints(ctx: &mut Ctx, sprints: &[Sprint]) -> JobResult<Vec<u64>> {
     let future: Vec<u64> = sprints
         .iter()
         .filter(|s| s.state == SprintState::Future)
@@ -642,14 +658,15 @@ fn missed_sprints(ctx: &mut Ctx, sprints: &[Sprint]) -> JobResult<Vec<u64>> {
             "SELECT sprint_id FROM rollovers WHERE phase = 'missed' AND sprint_id IN ({marks})"
         ),
         future.iter().map(|id| json!(id)).collect(),
-    )?;
+    )
+    .await?;
     Ok(rows
         .iter()
         .filter_map(|r| int(&r["sprint_id"]).map(|n| n as u64))
         .collect())
 }
 
-fn record(
+async fn record(
     ctx: &mut Ctx,
     sprint_id: u64,
     board_id: u64,
@@ -679,7 +696,7 @@ fn record(
             json!(closed),
             json!(now),
         ],
-    )?;
+    ).await?;
     Ok(())
 }
 
@@ -725,11 +742,12 @@ impl Done {
 
 /// The board's done rule: the statuses of the last column that has statuses mapped, or the status
 /// category when the board has no configuration to read (400/404), as a team-managed board may.
-fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<Done, Response>> {
+async fn done_statuses(ctx: &mut Ctx, board_id: u64) -> JobResult<Result<Done, Response>> {
     let r = jira::send(
         ctx,
         &Request::get(format!("/rest/agile/1.0/board/{board_id}/configuration")),
-    )?;
+    )
+    .await?;
     if matches!(r.status, 400 | 404) {
         return Ok(Ok(Done::Category));
     }
@@ -786,7 +804,7 @@ fn parents_of(unfinished: &[Unfinished]) -> Vec<String> {
 /// The sprint's issues whose status is not in the board's Done column, in rank order: one JQL
 /// read that costs 1 + n points for n unfinished issues (not 1 + m for the whole sprint). Each
 /// comes with what the close needs: is it a sub-task, and is its parent done.
-fn list_unfinished(
+async fn list_unfinished(
     ctx: &mut Ctx,
     sprint_id: u64,
     done: &Done,
@@ -813,7 +831,7 @@ fn list_unfinished(
             &Request::get(format!(
                 "/rest/agile/1.0/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Cparent{jql}&startAt={start_at}&maxResults={ISSUE_PAGE}"
             )),
-        )?;
+        ).await?;
         if r.status != 200 {
             return Ok(Err(r));
         }
@@ -854,7 +872,7 @@ fn list_unfinished(
 }
 
 /// Log a failed or blocked attempt at a sprint and remember its reason (a late action says why).
-fn fail(
+async fn fail(
     ctx: &mut Ctx,
     board_id: u64,
     sprint_id: u64,
@@ -875,12 +893,12 @@ fn fail(
         .sprint(sprint_id)
         .jira(r.error_summary()),
     );
-    note_problem(ctx, sprint_id, board_id, reason)?;
+    note_problem(ctx, sprint_id, board_id, reason).await?;
     Ok(Handled::Blocked)
 }
 
 /// Remember why the last attempt at a sprint did not go through (keeps the rollover's phase).
-fn note_problem(ctx: &mut Ctx, sprint_id: u64, board_id: u64, reason: &str) -> JobResult<()> {
+async fn note_problem(ctx: &mut Ctx, sprint_id: u64, board_id: u64, reason: &str) -> JobResult<()> {
     store::sql(
         ctx,
         "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem) VALUES (?, ?, 'waiting', ?, ?) \
@@ -891,19 +909,19 @@ fn note_problem(ctx: &mut Ctx, sprint_id: u64, board_id: u64, reason: &str) -> J
             json!(ctx.now().timestamp_millis()),
             json!(reason),
         ],
-    )?;
+    ).await?;
     Ok(())
 }
 
 /// " on time", or " 3 h 12 min late (due …): why", for an action at `due` taken now.
-fn timeliness(
+async fn timeliness(
     ctx: &mut Ctx,
     policy: &Policy,
     sprint_id: u64,
     due: DateTime<Utc>,
     settings_changed_at: i64,
 ) -> JobResult<String> {
-    let cause = late_cause(ctx, sprint_id, due, settings_changed_at)?;
+    let cause = late_cause(ctx, sprint_id, due, settings_changed_at).await?;
     Ok(match engine::late_note(due, ctx.now(), policy.tz, &cause) {
         Some(late) => format!(" {late}"),
         None => " on time".to_string(),
@@ -912,7 +930,7 @@ fn timeliness(
 
 /// Why an action at `due` comes now: the last problem noted for the sprint, else a settings
 /// change after `due`, else checks that did not run.
-fn late_cause(
+async fn late_cause(
     ctx: &mut Ctx,
     sprint_id: u64,
     due: DateTime<Utc>,
@@ -922,7 +940,8 @@ fn late_cause(
         ctx,
         "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
         vec![json!(sprint_id)],
-    )?;
+    )
+    .await?;
     let first = if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
         engine::LateCause::Blocked(code.to_string())
     } else if settings_changed_at > due.timestamp_millis() {
@@ -952,7 +971,7 @@ fn late_cause(
 /// the backlog, and from there they move to the destination in rank order. Between the two steps
 /// everything is recoverable from Jira alone (see [`finish_carry_over`]). Blocked, and left exactly
 /// as it is, by a done issue with open sub-tasks: Jira refuses to complete such a sprint.
-fn close(
+async fn close(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
@@ -962,7 +981,7 @@ fn close(
     carry_pending: &mut bool,
 ) -> JobResult<Handled> {
     let now = ctx.now();
-    let done = match done_statuses(ctx, board_id)? {
+    let done = match done_statuses(ctx, board_id).await? {
         Ok(d) => d,
         Err(r) => {
             return fail(
@@ -973,9 +992,10 @@ fn close(
                 "board configuration could not be read",
                 &r,
             )
+            .await
         }
     };
-    let unfinished = match list_unfinished(ctx, s.id, &done, Unread::All)? {
+    let unfinished = match list_unfinished(ctx, s.id, &done, Unread::All).await? {
         Ok(i) => i,
         Err(r) => {
             return fail(
@@ -986,6 +1006,7 @@ fn close(
                 "its issues could not be read",
                 &r,
             )
+            .await
         }
     };
     let mut seen = HashSet::new();
@@ -1016,14 +1037,14 @@ fn close(
             .board(board_id)
             .sprint(s.id),
         );
-        note_problem(ctx, s.id, board_id, "OPEN_SUBTASKS")?;
+        note_problem(ctx, s.id, board_id, "OPEN_SUBTASKS").await?;
         return Ok(Handled::Blocked);
     }
     let carry = parents_of(&unfinished);
     let destination = if carry.is_empty() {
         None
     } else {
-        match destination(ctx, policy, board_id, s, sprints)? {
+        match destination(ctx, policy, board_id, s, sprints).await? {
             Ok(d) => d,
             Err(r) => {
                 return fail(
@@ -1034,29 +1055,32 @@ fn close(
                     "the sprint for unfinished work could not be created",
                     &r,
                 )
+                .await
             }
         }
     };
     // Noted before the call: a run that dies after Jira closed the sprint leaves what the next
     // run needs to finish the carry-over (the destination) and to log the close.
-    record(ctx, s.id, board_id, "closing", destination)?;
+    record(ctx, s.id, board_id, "closing", destination).await?;
     let r = jira::send(
         ctx,
         &Request::post(
             format!("/rest/agile/1.0/sprint/{}", s.id),
             json!({ "state": "closed" }),
         ),
-    )?;
+    )
+    .await?;
     if !r.is_success() {
         // Re-read: a retry after a lost answer finds it closed already.
         let again = jira::send(
             ctx,
             &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
-        )?;
+        )
+        .await?;
         if again.body["state"] != "closed" {
             // Not closed, for certain: the rollover is no longer "closing" (a person may complete
             // the sprint by hand and choose where its work goes; that close is not ours).
-            record(ctx, s.id, board_id, "waiting", None)?;
+            record(ctx, s.id, board_id, "waiting", None).await?;
             return fail(
                 ctx,
                 board_id,
@@ -1064,12 +1088,13 @@ fn close(
                 "CLOSE_FAILED",
                 "Jira refused to close it",
                 &r,
-            );
+            )
+            .await;
         }
     }
     let due = policy.close_instant(s).unwrap_or(now);
-    let when = timeliness(ctx, policy, s.id, due, settings_changed_at)?;
-    record(ctx, s.id, board_id, "carrying", None)?;
+    let when = timeliness(ctx, policy, s.id, due, settings_changed_at).await?;
+    record(ctx, s.id, board_id, "carrying", None).await?;
     ctx.log(
         LogEntry::new(
             now,
@@ -1085,8 +1110,8 @@ fn close(
         .board(board_id)
         .sprint(s.id),
     );
-    if carry_over(ctx, board_id, s.id, destination, &carry)? {
-        record(ctx, s.id, board_id, "closed", None)?;
+    if carry_over(ctx, board_id, s.id, destination, &carry).await? {
+        record(ctx, s.id, board_id, "closed", None).await?;
     } else {
         *carry_pending = true;
     }
@@ -1096,7 +1121,7 @@ fn close(
 /// Move a closed sprint's unfinished issues (in rank order) from the backlog, where Jira put them,
 /// to the destination sprint. To the backlog there is nothing to move. `false` when a move failed
 /// (logged): the rollover stays in `carrying` and a run 15 minutes later finishes it.
-fn carry_over(
+async fn carry_over(
     ctx: &mut Ctx,
     board_id: u64,
     sprint_id: u64,
@@ -1114,7 +1139,8 @@ fn carry_over(
                     format!("/rest/agile/1.0/sprint/{d}/issue"),
                     json!({ "issues": batch }),
                 ),
-            )?;
+            )
+            .await?;
             if !r.is_success() {
                 fail(
                     ctx,
@@ -1123,7 +1149,8 @@ fn carry_over(
                     "MOVE_FAILED",
                     "unfinished issues could not be moved",
                     &r,
-                )?;
+                )
+                .await?;
                 return Ok(false);
             }
         }
@@ -1151,14 +1178,14 @@ fn carry_over(
 /// in the backlog. Read those from Jira (the closed sprint's unfinished issues that are in no open
 /// sprint), move them to the recorded destination (or a new choice if that sprint has closed
 /// too), and log what the interrupted run could not.
-fn finish_carry_over(
+async fn finish_carry_over(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
     sprint_id: u64,
     sprints: &mut Vec<Sprint>,
 ) -> JobResult<bool> {
-    let done = match done_statuses(ctx, board_id)? {
+    let done = match done_statuses(ctx, board_id).await? {
         Ok(d) => d,
         Err(r) => {
             let what = "board configuration could not be read";
@@ -1169,17 +1196,18 @@ fn finish_carry_over(
                 "BOARD_CONFIGURATION_UNREADABLE",
                 what,
                 &r,
-            )?;
+            )
+            .await?;
             return Ok(false);
         }
     };
-    let left = match list_unfinished(ctx, sprint_id, &done, Unread::InBacklog)? {
+    let left = match list_unfinished(ctx, sprint_id, &done, Unread::InBacklog).await? {
         Ok(i) => i,
         // The sprint is gone (deleted): nothing of it can be carried any more.
         Err(r) if r.status == 404 => Vec::new(),
         Err(r) => {
             let what = "its issues could not be read";
-            fail(ctx, board_id, sprint_id, "ISSUES_UNREADABLE", what, &r)?;
+            fail(ctx, board_id, sprint_id, "ISSUES_UNREADABLE", what, &r).await?;
             return Ok(false);
         }
     };
@@ -1187,7 +1215,7 @@ fn finish_carry_over(
     let chosen = if carry.is_empty() {
         Destination::Known(None)
     } else {
-        choose_destination(ctx, policy, sprint_id, sprints)?
+        choose_destination(ctx, policy, sprint_id, sprints).await?
     };
     let destination = match chosen {
         Destination::Known(d) => d,
@@ -1196,13 +1224,14 @@ fn finish_carry_over(
             let read = jira::send(
                 ctx,
                 &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
-            )?;
+            )
+            .await?;
             let Some(closed) = Sprint::from_jira(&read.body) else {
                 let what = "the closed sprint could not be read";
-                fail(ctx, board_id, sprint_id, "SPRINTS_UNREADABLE", what, &read)?;
+                fail(ctx, board_id, sprint_id, "SPRINTS_UNREADABLE", what, &read).await?;
                 return Ok(false);
             };
-            match create_follow_on(ctx, policy, board_id, &closed, sprints)? {
+            match create_follow_on(ctx, policy, board_id, &closed, sprints).await? {
                 Ok(d) => d,
                 Err(r) => {
                     let what = "the sprint for unfinished work could not be created";
@@ -1213,15 +1242,16 @@ fn finish_carry_over(
                         "DESTINATION_UNAVAILABLE",
                         what,
                         &r,
-                    )?;
+                    )
+                    .await?;
                     return Ok(false);
                 }
             }
         }
     };
-    let moved = carry_over(ctx, board_id, sprint_id, destination, &carry)?;
+    let moved = carry_over(ctx, board_id, sprint_id, destination, &carry).await?;
     if moved {
-        record(ctx, sprint_id, board_id, "closed", None)?;
+        record(ctx, sprint_id, board_id, "closed", None).await?;
     }
     Ok(moved)
 }
@@ -1235,7 +1265,7 @@ enum Destination {
 }
 
 /// Choose where the closing sprint's unfinished work goes, without any Jira call.
-fn choose_destination(
+async fn choose_destination(
     ctx: &mut Ctx,
     policy: &Policy,
     closing: u64,
@@ -1246,7 +1276,8 @@ fn choose_destination(
         ctx,
         "SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?",
         vec![json!(closing)],
-    )?;
+    )
+    .await?;
     if let Some(d) = earlier
         .first()
         .and_then(|r| int(&r["destination_sprint_id"]))
@@ -1273,22 +1304,22 @@ fn choose_destination(
 
 /// Where unfinished work goes (`Ok(None)` is the backlog): an existing place, or a follow-on
 /// sprint created after `s` (its name and dates continue `s`'s).
-fn destination(
+async fn destination(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
     s: &Sprint,
     sprints: &mut Vec<Sprint>,
 ) -> JobResult<Result<Option<u64>, Response>> {
-    match choose_destination(ctx, policy, s.id, sprints)? {
+    match choose_destination(ctx, policy, s.id, sprints).await? {
         Destination::Known(d) => Ok(Ok(d)),
-        Destination::Create => create_follow_on(ctx, policy, board_id, s, sprints),
+        Destination::Create => create_follow_on(ctx, policy, board_id, s, sprints).await,
     }
 }
 
 /// Create the follow-on sprint. A crash after the create is safe: the retry finds it as the next
 /// future sprint.
-fn create_follow_on(
+async fn create_follow_on(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
@@ -1302,7 +1333,7 @@ fn create_follow_on(
         body["startDate"] = json!(timecalc::iso_in(policy.tz, end));
         body["endDate"] = json!(timecalc::iso_in(policy.tz, end + length));
     }
-    let created = match create_sprint(ctx, board_id, body)? {
+    let created = match create_sprint(ctx, board_id, body).await? {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
@@ -1326,7 +1357,7 @@ fn create_follow_on(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn start_sprint(
+async fn start_sprint(
     ctx: &mut Ctx,
     policy: &Policy,
     board_id: u64,
@@ -1338,7 +1369,7 @@ fn start_sprint(
 ) -> JobResult<Handled> {
     let now = ctx.now();
     // Noted before the call: if the run dies after Jira started it, the next run can still log it.
-    record(ctx, s.id, board_id, "starting", None)?;
+    record(ctx, s.id, board_id, "starting", None).await?;
     let body = json!({
         "state": "active",
         "startDate": timecalc::iso_in(policy.tz, start),
@@ -1347,13 +1378,15 @@ fn start_sprint(
     let r = jira::send(
         ctx,
         &Request::post(format!("/rest/agile/1.0/sprint/{}", s.id), body),
-    )?;
+    )
+    .await?;
     if !r.is_success() {
         // A lost answer may hide a start that happened: re-read before calling it a failure.
         let again = jira::send(
             ctx,
             &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
-        )?;
+        )
+        .await?;
         if again.body["state"] != "active" {
             let busy = sprints
                 .iter()
@@ -1365,7 +1398,7 @@ fn start_sprint(
                         .sprint(s.id)
                         .jira(r.error_summary()),
                 );
-                note_problem(ctx, s.id, board_id, "ACTIVE_SPRINT_EXISTS")?;
+                note_problem(ctx, s.id, board_id, "ACTIVE_SPRINT_EXISTS").await?;
                 return Ok(Handled::Waiting);
             }
             return fail(
@@ -1375,11 +1408,12 @@ fn start_sprint(
                 "START_FAILED",
                 "Jira refused to start it",
                 &r,
-            );
+            )
+            .await;
         }
     }
-    let when = timeliness(ctx, policy, s.id, start, settings_changed_at)?;
-    record(ctx, s.id, board_id, "started", None)?;
+    let when = timeliness(ctx, policy, s.id, start, settings_changed_at).await?;
+    record(ctx, s.id, board_id, "started", None).await?;
     ctx.log(
         LogEntry::new(
             now,

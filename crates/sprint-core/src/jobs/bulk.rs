@@ -62,16 +62,16 @@ fn project_and_boards(f: &mut Fields<'_>) -> Result<(String, Vec<u64>), CoreErro
 
 /// Check the caller administers `project` and that every board is a scrum board of it; returns
 /// the boards' names.
-fn authorise_boards(
+async fn authorise_boards(
     ctx: &mut Ctx,
     project: &str,
     boards: &[u64],
     account: Option<&str>,
 ) -> JobResult<Vec<String>> {
-    let rights = auth::ProjectRights::fetch(ctx, account, project)?;
+    let rights = auth::ProjectRights::fetch(ctx, account, project).await?;
     let mut names = Vec::new();
     for id in boards {
-        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/board/{id}")))?;
+        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/board/{id}"))).await?;
         match r.status {
             200 => {}
             404 => {
@@ -101,17 +101,17 @@ fn authorise_boards(
 }
 
 /// Build each board's planning context from Jira (its sprints) and SQL (its settings).
-fn board_contexts(
+async fn board_contexts(
     ctx: &mut Ctx,
     project: &str,
     boards: &[u64],
     names: &[String],
 ) -> JobResult<Vec<BoardContext>> {
-    let global = store::load_global(ctx)?;
-    let stored = store::load_boards(ctx, boards)?;
+    let global = store::load_global(ctx).await?;
+    let stored = store::load_boards(ctx, boards).await?;
     let mut out = Vec::new();
     for (id, name) in boards.iter().zip(names) {
-        let sprints = match list_board_sprints(ctx, *id, SprintStates::All)? {
+        let sprints = match list_board_sprints(ctx, *id, SprintStates::All).await? {
             Ok(s) => s,
             Err(r) => return Err(r.to_error(&format!("reading sprints of board {id}")).into()),
         };
@@ -187,10 +187,14 @@ fn make_plans(
         .collect()
 }
 
-pub(crate) fn preview(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn preview(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
     let (project, boards, input) = read_plan_payload(payload)?;
-    let names = authorise_boards(ctx, &project, &boards, account)?;
-    let contexts = board_contexts(ctx, &project, &boards, &names)?;
+    let names = authorise_boards(ctx, &project, &boards, account).await?;
+    let contexts = board_contexts(ctx, &project, &boards, &names).await?;
     let mut plans = make_plans(&input, &contexts)?;
     plan::warn_names_across_boards(&mut plans);
     // Each board's plan with its existing sprints, for the page's timeline.
@@ -224,12 +228,16 @@ fn job_id_of(payload: &Value) -> String {
     format!("bulk-{h:016x}")
 }
 
-pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn create(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
     let (project, boards, input) = read_plan_payload(payload)?;
-    let names = authorise_boards(ctx, &project, &boards, account)?;
+    let names = authorise_boards(ctx, &project, &boards, account).await?;
     let base_id = job_id_of(payload);
     // A double click, or a retry after a lost answer: the same job, reported as it stands.
-    if let Some(existing) = load_job(ctx, &base_id)? {
+    if let Some(existing) = load_job(ctx, &base_id).await? {
         if existing.project_key == project
             && !matches!(existing.state.as_str(), "cancelled" | "undone")
         {
@@ -241,20 +249,20 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
                     ctx,
                     "UPDATE bulk_job_sprints SET state = 'planned', error_code = NULL WHERE job_id = ? AND state = 'failed'",
                     vec![json!(existing.job_id)],
-                )?;
-                set_job_state(ctx, &existing.job_id, "planned")?;
-                enqueue_worker(ctx, &existing.job_id)?;
-                let job = load_job(ctx, &existing.job_id)?.unwrap_or(existing);
-                return status_of(ctx, &job);
+                ).await?;
+                set_job_state(ctx, &existing.job_id, "planned").await?;
+                enqueue_worker(ctx, &existing.job_id).await?;
+                let job = load_job(ctx, &existing.job_id).await?.unwrap_or(existing);
+                return status_of(ctx, &job).await;
             }
             let quiet = existing.updated_at + JOB_LEASE_MS < ctx.now().timestamp_millis();
             if quiet && matches!(existing.state.as_str(), "planned" | "running") {
-                enqueue_worker(ctx, &existing.job_id)?;
+                enqueue_worker(ctx, &existing.job_id).await?;
             }
-            return status_of(ctx, &existing);
+            return status_of(ctx, &existing).await;
         }
     }
-    let contexts = board_contexts(ctx, &project, &boards, &names)?;
+    let contexts = board_contexts(ctx, &project, &boards, &names).await?;
     let plans = make_plans(&input, &contexts)?;
     let refused: Vec<(&PlannedSprint, NameFault)> =
         plans.iter().flat_map(plan::names_refused).collect();
@@ -273,7 +281,7 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         .with_details(json!({ "field": "plan.nameTemplate", "offenders": offenders }))
         .into());
     }
-    let job_id = match load_job(ctx, &base_id)? {
+    let job_id = match load_job(ctx, &base_id).await? {
         None => base_id,
         Some(_) => format!("{base_id}-{}", ctx.now().timestamp_millis()),
     };
@@ -293,7 +301,7 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
             json!(now),
             json!(now),
         ],
-    )?;
+    ).await?;
     for chunk in sprints.chunks(50) {
         let marks = vec!["(?, ?, ?, ?, NULL, 'planned', NULL)"; chunk.len()].join(", ");
         let mut params = Vec::new();
@@ -311,20 +319,23 @@ pub(crate) fn create(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
                 "INSERT IGNORE INTO bulk_job_sprints (job_id, sprint_key, board_id, position, sprint_id, state, error_code) VALUES {marks}"
             ),
             params,
-        )?;
+        ).await?;
     }
-    enqueue_worker(ctx, &job_id)?;
-    let job = load_job(ctx, &job_id)?
+    enqueue_worker(ctx, &job_id).await?;
+    let job = load_job(ctx, &job_id)
+        .await?
         .ok_or_else(|| CoreError::new(ErrorCode::StorageError, "the job was not stored"))?;
-    status_of(ctx, &job)
+    status_of(ctx, &job).await
 }
 
-fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()> {
-    let r = ctx.perform(Effect::Enqueue {
-        queue: super::tick::QUEUE.to_string(),
-        body: json!({ "job": "bulk", "jobId": job_id }),
-        delay_seconds: 0,
-    })?;
+async fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()> {
+    let r = ctx
+        .perform(Effect::Enqueue {
+            queue: super::tick::QUEUE.to_string(),
+            body: json!({ "job": "bulk", "jobId": job_id }),
+            delay_seconds: 0,
+        })
+        .await?;
     if let Some(e) = r.error {
         return Err(CoreError::new(
             ErrorCode::StorageError,
@@ -346,12 +357,12 @@ pub(crate) struct StoredJob {
     updated_at: i64,
 }
 
-fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
+async fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
     let rows = store::rows(
         ctx,
         "SELECT job_id, project_key, state, plan_json, planned, created_at, updated_at FROM bulk_jobs WHERE job_id = ?",
         vec![json!(job_id)],
-    )?;
+    ).await?;
     Ok(rows.first().map(|r| StoredJob {
         job_id: r["job_id"].as_str().unwrap_or_default().to_string(),
         project_key: r["project_key"].as_str().unwrap_or_default().to_string(),
@@ -376,13 +387,13 @@ struct JobSprint {
     error_code: Option<String>,
 }
 
-fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
+async fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
     let rows = store::rows(
         ctx,
         "SELECT sprint_key, board_id, position, sprint_id, state, error_code FROM bulk_job_sprints \
          WHERE job_id = ? ORDER BY board_id, position",
         vec![json!(job_id)],
-    )?;
+    ).await?;
     Ok(rows
         .iter()
         .map(|r| JobSprint {
@@ -403,8 +414,8 @@ fn planned_sprint(job: &StoredJob, key: &str) -> Option<Value> {
         .find(|s| s["key"] == key)
 }
 
-fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value> {
-    let rows = load_rows(ctx, &job.job_id)?;
+async fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value> {
+    let rows = load_rows(ctx, &job.job_id).await?;
     let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
     let sprints: Vec<Value> = rows
         .iter()
@@ -446,10 +457,14 @@ fn job_payload(payload: &Value) -> Result<(String, String), CoreError> {
 }
 
 /// The job, if it exists in the caller's project (after the caller's rights are checked).
-fn authorised_job(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<StoredJob> {
+async fn authorised_job(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<StoredJob> {
     let (project, job_id) = job_payload(payload)?;
-    auth::ProjectRights::fetch(ctx, account, &project)?;
-    match load_job(ctx, &job_id)? {
+    auth::ProjectRights::fetch(ctx, account, &project).await?;
+    match load_job(ctx, &job_id).await? {
         Some(job) if job.project_key == project => Ok(job),
         _ => Err(
             CoreError::new(ErrorCode::JobNotFound, "no such job in this project")
@@ -459,22 +474,26 @@ fn authorised_job(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobR
     }
 }
 
-pub(crate) fn get(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
-    let job = authorised_job(ctx, payload, account)?;
-    status_of(ctx, &job)
+pub(crate) async fn get(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account).await?;
+    status_of(ctx, &job).await
 }
 
-pub(crate) fn list(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn list(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let project = f.project_key("projectKey")?;
     f.finish()?;
-    auth::ProjectRights::fetch(ctx, account, &project)?;
+    auth::ProjectRights::fetch(ctx, account, &project).await?;
     let rows = store::rows(
         ctx,
         "SELECT job_id, state, planned, created, failed, created_at FROM bulk_jobs WHERE project_key = ? \
          ORDER BY created_at DESC LIMIT 20",
         vec![json!(project)],
-    )?;
+    ).await?;
     let jobs: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -487,7 +506,7 @@ pub(crate) fn list(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
     Ok(json!({ "projectKey": project, "jobs": jobs }))
 }
 
-fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()> {
+async fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()> {
     store::sql(
         ctx,
         "UPDATE bulk_jobs SET state = ?, updated_at = ? WHERE job_id = ?",
@@ -496,31 +515,40 @@ fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()> {
             json!(ctx.now().timestamp_millis()),
             json!(job_id),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
-pub(crate) fn cancel(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
-    let job = authorised_job(ctx, payload, account)?;
+pub(crate) async fn cancel(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account).await?;
     if matches!(job.state.as_str(), "planned" | "running") {
-        set_job_state(ctx, &job.job_id, "cancelled")?;
+        set_job_state(ctx, &job.job_id, "cancelled").await?;
     }
-    let job = load_job(ctx, &job.job_id)?.unwrap_or(job);
-    status_of(ctx, &job)
+    let job = load_job(ctx, &job.job_id).await?.unwrap_or(job);
+    status_of(ctx, &job).await
 }
 
 /// Delete the sprints a job created that are still future; say what was skipped and why.
-pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
-    let job = authorised_job(ctx, payload, account)?;
+pub(crate) async fn undo(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
+    let job = authorised_job(ctx, payload, account).await?;
     if job.state == "running" {
-        set_job_state(ctx, &job.job_id, "cancelled")?;
+        set_job_state(ctx, &job.job_id, "cancelled").await?;
     }
-    let rows = load_rows(ctx, &job.job_id)?;
+    let rows = load_rows(ctx, &job.job_id).await?;
     let mut deleted = Vec::new();
     let mut skipped = Vec::new();
     for row in rows.iter().filter(|r| r.state == "created") {
         let Some(id) = row.sprint_id else { continue };
-        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}")))?;
+        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
         let reason = match (r.status, r.body["state"].as_str()) {
             (200, Some("future")) => None,
             (200, Some(state)) => Some(format!("SPRINT_{}", state.to_uppercase())),
@@ -537,13 +565,15 @@ pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
                 method: crate::effect::Method::Delete,
                 ..Request::get(format!("/rest/agile/1.0/sprint/{id}"))
             },
-        )?;
+        )
+        .await?;
         if d.is_success() || d.status == 404 {
             store::sql(
                 ctx,
                 "UPDATE bulk_job_sprints SET state = 'deleted' WHERE job_id = ? AND sprint_key = ?",
                 vec![json!(job.job_id), json!(row.key)],
-            )?;
+            )
+            .await?;
             deleted.push(id);
             let now = ctx.now();
             ctx.log(
@@ -561,7 +591,7 @@ pub(crate) fn undo(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
             skipped.push(json!({ "sprintId": id, "reason": d.error_summary().code }));
         }
     }
-    set_job_state(ctx, &job.job_id, "undone")?;
+    set_job_state(ctx, &job.job_id, "undone").await?;
     Ok(json!({ "jobId": job.job_id, "deleted": deleted, "skipped": skipped }))
 }
 
@@ -584,7 +614,7 @@ fn quota_wait_until(ctx: &Ctx) -> Option<i64> {
 
 /// While it waits for Jira's points the job makes no call: it comes back through the queue then
 /// (at most the queue's 900 s delay at a time), its planned sprints still planned.
-fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
+async fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
     let Some(until) = quota_wait_until(ctx) else {
         return Ok(None);
     };
@@ -593,14 +623,15 @@ fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<Value>> {
         queue: super::tick::QUEUE.to_string(),
         body: json!({ "job": "bulk", "jobId": job_id }),
         delay_seconds: secs,
-    })?;
+    })
+    .await?;
     Ok(Some(
         json!({ "jobId": job_id, "result": "waitingForJiraQuota", "until": until }),
     ))
 }
 
-pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
-    let Some(job) = load_job(ctx, job_id)? else {
+pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
+    let Some(job) = load_job(ctx, job_id).await? else {
         return Ok(json!({ "jobId": job_id, "result": "missing" }));
     };
     if !matches!(job.state.as_str(), "planned" | "running") {
@@ -608,17 +639,20 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     }
     let owner = ctx.run_id();
     let budget = ctx
-        .perform(Effect::RemainingTime {})?
+        .perform(Effect::RemainingTime {})
+        .await?
         .remaining_ms
         .unwrap_or(0);
-    if !hold(ctx, job_id, &owner, budget, budget)? {
+    if !hold(ctx, job_id, &owner, budget, budget).await? {
         // Another worker holds it, or held it and died: come back when its lease has lapsed, so
         // a dead worker never leaves the job stuck (a finished job sends the visitor away).
-        let r = ctx.perform(Effect::Enqueue {
-            queue: super::tick::QUEUE.to_string(),
-            body: json!({ "job": "bulk", "jobId": job_id }),
-            delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
-        })?;
+        let r = ctx
+            .perform(Effect::Enqueue {
+                queue: super::tick::QUEUE.to_string(),
+                body: json!({ "job": "bulk", "jobId": job_id }),
+                delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
+            })
+            .await?;
         let result = if r.error.is_some() {
             "leased"
         } else {
@@ -627,11 +661,11 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         return Ok(json!({ "jobId": job_id, "result": result }));
     }
     // The quota state and the log retention come with the global settings.
-    store::load_global(ctx)?;
-    if let Some(back) = wait_out_wall(ctx, job_id)? {
+    store::load_global(ctx).await?;
+    if let Some(back) = wait_out_wall(ctx, job_id).await? {
         return Ok(back);
     }
-    let rows = load_rows(ctx, job_id)?;
+    let rows = load_rows(ctx, job_id).await?;
     let mut boards: Vec<u64> = rows.iter().map(|r| r.board_id).collect();
     boards.dedup();
     let mut since_check = 0;
@@ -642,12 +676,12 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             .filter(|r| r.board_id == board_id && r.state == "planned")
             .collect();
         if pending.is_empty() {
-            order_by_dates(ctx, board_id)?;
+            order_by_dates(ctx, board_id).await?;
             continue;
         }
         // Read once per board and run: anything an earlier, interrupted run created is here, and
         // the lease keeps other workers away meanwhile.
-        let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open)? {
+        let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open).await? {
             Ok(s) => s,
             Err(r) => {
                 ctx.log(
@@ -667,12 +701,12 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         for row in pending {
             if ctx.jira_points_short() {
                 // A response in this run said points are short: the rest waits (bulk is last).
-                return Ok(wait_out_wall(ctx, job_id)?.unwrap_or_default());
+                return Ok(wait_out_wall(ctx, job_id).await?.unwrap_or_default());
             }
             if since_check >= CHECK_EVERY {
                 since_check = 0;
                 let fresh_run = done_here >= SPRINTS_PER_RUN;
-                if let Some(stop) = should_stop(ctx, job_id, &owner, budget, fresh_run)? {
+                if let Some(stop) = should_stop(ctx, job_id, &owner, budget, fresh_run).await? {
                     return Ok(stop);
                 }
             }
@@ -693,7 +727,7 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             let (state, sprint_id, error) = match existing {
                 Some(id) => ("created", Some(id), None),
                 None => {
-                    match create_sprint(ctx, board_id, body)? {
+                    match create_sprint(ctx, board_id, body).await? {
                         Ok(created) => {
                             sprints.push(created.clone());
                             ctx.log(
@@ -716,7 +750,7 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                         }
                         Err(_) if wall_ahead(ctx) => {
                             // Jira's points quota: the rest of the job waits for the reset.
-                            return Ok(wait_out_wall(ctx, job_id)?.unwrap_or_default());
+                            return Ok(wait_out_wall(ctx, job_id).await?.unwrap_or_default());
                         }
                         Err(r) => {
                             let s = r.error_summary();
@@ -734,12 +768,12 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                 ctx,
                 "UPDATE bulk_job_sprints SET state = ?, sprint_id = ?, error_code = ? WHERE job_id = ? AND sprint_key = ?",
                 vec![json!(state), json!(sprint_id), json!(error), json!(job_id), json!(row.key)],
-            )?;
+            ).await?;
         }
         // Always, also when a crash came after the last create: order is checked afresh.
-        order_by_dates(ctx, board_id)?;
+        order_by_dates(ctx, board_id).await?;
     }
-    let rows = load_rows(ctx, job_id)?;
+    let rows = load_rows(ctx, job_id).await?;
     let created = rows.iter().filter(|r| r.state == "created").count();
     let failed = rows.iter().filter(|r| r.state == "failed").count();
     let final_state = if failed > 0 { "failed" } else { "done" };
@@ -748,13 +782,19 @@ pub(crate) fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
          WHERE job_id = ? AND state = 'running' AND lease_owner = ?",
         vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id), json!(owner)],
-    )?;
+    ).await?;
     Ok(json!({ "jobId": job_id, "result": final_state, "created": created, "failed": failed }))
 }
 
 /// Take or renew the job's lease. `budget` is the invocation's time at the start, `remaining` now:
 /// their difference is how far into the run we are (the core reads no clock).
-fn hold(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64, remaining: u64) -> JobResult<bool> {
+async fn hold(
+    ctx: &mut Ctx,
+    job_id: &str,
+    owner: &str,
+    budget: u64,
+    remaining: u64,
+) -> JobResult<bool> {
     let elapsed = budget.saturating_sub(remaining) as i64;
     let current = ctx.now().timestamp_millis() + elapsed;
     let r = store::sql(
@@ -770,7 +810,8 @@ fn hold(ctx: &mut Ctx, job_id: &str, owner: &str, budget: u64, remaining: u64) -
             json!(current),
             json!(owner),
         ],
-    )?;
+    )
+    .await?;
     Ok(r.affected_rows.unwrap_or(0) > 0)
 }
 
@@ -786,7 +827,7 @@ fn find_in(sprints: &[Sprint], planned: &Value) -> Option<u64> {
 
 /// Stop early when the job was cancelled, the lease was lost, time runs short or this run has
 /// done its share (`fresh_run`): the rest continues from the queue. Otherwise renew the lease.
-fn should_stop(
+async fn should_stop(
     ctx: &mut Ctx,
     job_id: &str,
     owner: &str,
@@ -797,12 +838,14 @@ fn should_stop(
         ctx,
         "SELECT state FROM bulk_jobs WHERE job_id = ?",
         vec![json!(job_id)],
-    )?;
+    )
+    .await?;
     if state.first().and_then(|r| r["state"].as_str()) == Some("cancelled") {
         return Ok(Some(json!({ "jobId": job_id, "result": "cancelled" })));
     }
     let remaining = ctx
-        .perform(Effect::RemainingTime {})?
+        .perform(Effect::RemainingTime {})
+        .await?
         .remaining_ms
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS || fresh_run {
@@ -811,12 +854,14 @@ fn should_stop(
             ctx,
             "UPDATE bulk_jobs SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND lease_owner = ?",
             vec![json!(job_id), json!(owner)],
-        )?;
-        let r = ctx.perform(Effect::Enqueue {
-            queue: super::tick::QUEUE.to_string(),
-            body: json!({ "job": "bulk", "jobId": job_id }),
-            delay_seconds: 0,
-        })?;
+        ).await?;
+        let r = ctx
+            .perform(Effect::Enqueue {
+                queue: super::tick::QUEUE.to_string(),
+                body: json!({ "job": "bulk", "jobId": job_id }),
+                delay_seconds: 0,
+            })
+            .await?;
         let result = if r.error.is_some() {
             "stalled"
         } else {
@@ -824,7 +869,7 @@ fn should_stop(
         };
         return Ok(Some(json!({ "jobId": job_id, "result": result })));
     }
-    if !hold(ctx, job_id, owner, budget, remaining)? {
+    if !hold(ctx, job_id, owner, budget, remaining).await? {
         return Ok(Some(json!({ "jobId": job_id, "result": "leased" })));
     }
     Ok(None)
@@ -840,9 +885,9 @@ const ORDER_ROUNDS: usize = 3;
 /// Swap future sprints until the board's order follows their start dates (new sprints land at
 /// the bottom; an existing later sprint must move below them). A swap is not idempotent: after a
 /// refused or lost one, the board is read again and the swaps are worked out afresh.
-fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
+async fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
     for _ in 0..ORDER_ROUNDS {
-        let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open)? else {
+        let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open).await? else {
             return Ok(());
         };
         let mut order: Vec<&Sprint> = sprints
@@ -864,7 +909,8 @@ fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
                     format!("/rest/agile/1.0/sprint/{}/swap", order[i].id),
                     json!({ "sprintToSwapWith": order[j].id }),
                 ),
-            )?;
+            )
+            .await?;
             if !r.is_success() {
                 clean = false;
                 break;
@@ -889,7 +935,11 @@ fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
 }
 
 /// Rename future sprints of a board by a template.
-pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn rename(
+    ctx: &mut Ctx,
+    payload: &Value,
+    account: Option<&str>,
+) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
@@ -909,8 +959,8 @@ pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         None => false,
     };
     f.finish()?;
-    let names = authorise_boards(ctx, &project, &[board_id], account)?;
-    let contexts = board_contexts(ctx, &project, &[board_id], &names)?;
+    let names = authorise_boards(ctx, &project, &[board_id], account).await?;
+    let contexts = board_contexts(ctx, &project, &[board_id], &names).await?;
     let renames = plan::rename_future(&template, &contexts[0]);
     // Every new name is checked against Jira's rules before the first rename is sent.
     let refused: Vec<(&Value, NameFault)> = renames
@@ -949,7 +999,8 @@ pub(crate) fn rename(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
                     format!("/rest/agile/1.0/sprint/{id}"),
                     json!({ "name": to }),
                 ),
-            )?;
+            )
+            .await?;
             if !a.is_success() {
                 return Err(a.to_error(&format!("renaming sprint {id}")).into());
             }

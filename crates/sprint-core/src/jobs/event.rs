@@ -15,21 +15,21 @@ use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
-pub(crate) fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value> {
+pub(crate) async fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value> {
     let raw = &event["sprint"];
     let Some(sprint) = Sprint::from_jira(raw) else {
-        return unreadable(ctx, event_type, event);
+        return unreadable(ctx, event_type, event).await;
     };
     let Some(board_id) = sprint.origin_board_id.or_else(|| board_of(event)) else {
-        return unreadable(ctx, event_type, event);
+        return unreadable(ctx, event_type, event).await;
     };
-    let Some(stored) = store::load_board(ctx, board_id)? else {
+    let Some(stored) = store::load_board(ctx, board_id).await? else {
         return Ok(json!({ "result": "ignored" }));
     };
     if !stored.settings.automate {
         return Ok(json!({ "result": "ignored" }));
     }
-    let global = store::load_global(ctx)?;
+    let global = store::load_global(ctx).await?;
     let policy = Policy::of(&stored.settings, &global);
     let candidate = match sprint.state {
         SprintState::Future if policy.auto_start => policy.start_instant(&sprint),
@@ -40,7 +40,7 @@ pub(crate) fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<V
                 ctx,
                 "SELECT phase FROM rollovers WHERE sprint_id = ? AND phase IN ('carrying', 'closed')",
                 vec![json!(sprint.id)],
-            )?;
+            ).await?;
             if ours.is_empty() {
                 Some(ctx.now())
             } else {
@@ -58,7 +58,7 @@ pub(crate) fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<V
         "UPDATE board_schedule SET next_action = IF(next_due_at IS NULL OR next_due_at > ?, 'check', next_action), \
          next_due_at = LEAST(COALESCE(next_due_at, ?), ?) WHERE board_id = ?",
         vec![json!(at), json!(at), json!(at), json!(board_id)],
-    )?;
+    ).await?;
     Ok(
         json!({ "result": if r.affected_rows.unwrap_or(0) > 0 { "rescheduled" } else { "unchanged" }, "boardId": board_id }),
     )
@@ -85,7 +85,7 @@ fn fault_of(raw: &Value) -> &'static str {
 /// Log the event with a reason, then mark its board due now so the next check reads the board
 /// from Jira. Without a board id in the event, one read of the sprint (if its id is known) names
 /// the board; with neither, the daily reconcile is what remains, and the log says so.
-fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value> {
+async fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value> {
     let raw = &event["sprint"];
     let field = fault_of(raw);
     let kind = event_type
@@ -96,22 +96,24 @@ fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult<Value
     let sprint_id = jira_time::id(&raw["id"]);
     let mut board_id = jira_time::id(&raw["originBoardId"]).or_else(|| board_of(event));
     // The quota state and the log retention come with the global settings.
-    store::load_global(ctx)?;
+    store::load_global(ctx).await?;
     if board_id.is_none() {
         if let Some(id) = sprint_id {
-            let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}")))?;
+            let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
             if r.status == 200 {
                 board_id = jira_time::id(&r.body["originBoardId"]);
             }
         }
     }
     let tracked = match board_id {
-        Some(b) => store::load_board(ctx, b)?.is_some_and(|s| s.settings.automate),
+        Some(b) => store::load_board(ctx, b)
+            .await?
+            .is_some_and(|s| s.settings.automate),
         None => false,
     };
     if tracked {
         let b = board_id.unwrap_or_default();
-        store::reconcile_now(ctx, b)?;
+        store::reconcile_now(ctx, b).await?;
     }
     let what = match (board_id, tracked) {
         (Some(b), true) => format!("board {b} will be read from Jira at the next check"),

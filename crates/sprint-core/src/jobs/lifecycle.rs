@@ -9,11 +9,13 @@ use crate::schema;
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
-pub(crate) fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
+pub(crate) async fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
     let count = schema::MIGRATIONS.len();
-    let r = ctx.perform(Effect::Migrate {
-        migrations: schema::migrations(count),
-    })?;
+    let r = ctx
+        .perform(Effect::Migrate {
+            migrations: schema::migrations(count),
+        })
+        .await?;
     if let Some(e) = r.error {
         // Logged with its code by the step (every 5xx outcome is).
         return Err(CoreError::new(
@@ -47,8 +49,9 @@ pub(crate) fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
                     json!(ctx.now().timestamp_millis()),
                 ]
             },
-        )?;
-        let settings = store::load_global(ctx)?;
+        )
+        .await?;
+        let settings = store::load_global(ctx).await?;
         ctx.set_log_retention(settings.log_retention_days);
     }
     ctx.log(LogEntry::new(

@@ -81,27 +81,30 @@ pub enum LifecycleEvent {
 }
 
 /// Run a job body over the context.
-pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
+pub async fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
     match job {
-        Job::Ping { account_id } => ping::run(ctx, account_id.as_deref()),
-        Job::Lifecycle { event } => lifecycle::run(
-            ctx,
-            match event {
-                LifecycleEvent::Installed => "installed",
-                LifecycleEvent::Upgraded => "upgraded",
-            },
-        ),
+        Job::Ping { account_id } => ping::run(ctx, account_id.as_deref()).await,
+        Job::Lifecycle { event } => {
+            lifecycle::run(
+                ctx,
+                match event {
+                    LifecycleEvent::Installed => "installed",
+                    LifecycleEvent::Upgraded => "upgraded",
+                },
+            )
+            .await
+        }
         Job::Resolve {
             key,
             payload,
             account_id,
-        } => resolve::run(ctx, key, payload, account_id.as_deref()),
-        Job::Tick {} => tick::run(ctx),
+        } => resolve::run(ctx, key, payload, account_id.as_deref()).await,
+        Job::Tick {} => tick::run(ctx).await,
         Job::Queued { body } => match body["job"].as_str() {
             // Only continuations of the check travel through the queue.
-            Some("tick") => tick::run(ctx),
+            Some("tick") => tick::run(ctx).await,
             Some("bulk") => match body["jobId"].as_str() {
-                Some(id) => bulk::work(ctx, id),
+                Some(id) => bulk::work(ctx, id).await,
                 None => {
                     Err(CoreError::new(ErrorCode::InvalidInput, "bulk work without a job").into())
                 }
@@ -113,7 +116,7 @@ pub fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
             owner,
             lease_ms,
             daily_look,
-        } => board::run(ctx, *board_id, owner, *lease_ms, *daily_look),
-        Job::SprintEvent { event_type, event } => event::run(ctx, event_type, event),
+        } => board::run(ctx, *board_id, owner, *lease_ms, *daily_look).await,
+        Job::SprintEvent { event_type, event } => event::run(ctx, event_type, event).await,
     }
 }

@@ -75,7 +75,7 @@ pub fn standing(
     }
 }
 
-pub(crate) fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let after = match f.optional("after") {
         Some(_) => Some(f.id("after")?),
@@ -83,8 +83,8 @@ pub(crate) fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobR
     };
     let limit = f.opt_int("limit", 1, MAX_LIMIT)?.unwrap_or(200) as usize;
     f.finish()?;
-    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
-    let global = store::load_global(ctx)?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
+    let global = store::load_global(ctx).await?;
     let now = ctx.now();
     let wall = ctx
         .jira_wall_until()
@@ -95,7 +95,7 @@ pub(crate) fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobR
         .and_then(DateTime::from_timestamp_millis)
         .filter(|&s| s > now);
     let since = (now - LAST_ROLLOVER_WITHIN).timestamp_millis();
-    let mut rows = store::overview_rows(ctx, after.unwrap_or(0), limit + 1, since)?;
+    let mut rows = store::overview_rows(ctx, after.unwrap_or(0), limit + 1, since).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     let default_zone = parse_time_zone(&global.default_time_zone).unwrap_or(Tz::UTC);

@@ -6,13 +6,14 @@ use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, Request};
 use crate::step::{Ctx, JobResult};
 
-pub(crate) fn run(ctx: &mut Ctx, account_id: Option<&str>) -> JobResult<Value> {
+pub(crate) async fn run(ctx: &mut Ctx, account_id: Option<&str>) -> JobResult<Value> {
     let mut jira_admin = None;
     if account_id.is_some() {
         let r = jira::send(
             ctx,
             &Request::get("/rest/api/3/mypermissions?permissions=ADMINISTER").as_user(),
-        )?;
+        )
+        .await?;
         if !r.is_success() {
             let s = r.error_summary();
             return Err(CoreError::new(ErrorCode::JiraError, s.message).into());

@@ -37,7 +37,7 @@ pub const RESOLVER_KEYS: &[&str] = &[
 /// Most boards listed for one project.
 const MAX_BOARD_PAGES: usize = 20;
 
-pub(crate) fn run(
+pub(crate) async fn run(
     ctx: &mut Ctx,
     key: &str,
     payload: &Value,
@@ -46,39 +46,39 @@ pub(crate) fn run(
     match key {
         "ping" => {
             Fields::of(payload, "")?.finish()?;
-            super::ping::run(ctx, account)
+            super::ping::run(ctx, account).await
         }
-        "getGlobalSettings" => get_global(ctx, payload, account),
-        "updateGlobalSettings" => update_global(ctx, payload, account),
-        "listBoards" => list_boards(ctx, payload, account),
-        "getBoardSettings" => get_board(ctx, payload, account),
-        "updateBoardSettings" => update_board(ctx, payload, account),
-        "getLogs" => get_logs(ctx, payload, account),
-        "previewBulkPlan" => super::bulk::preview(ctx, payload, account),
-        "createBulkSprints" => super::bulk::create(ctx, payload, account),
-        "getBulkJob" => super::bulk::get(ctx, payload, account),
-        "listBulkJobs" => super::bulk::list(ctx, payload, account),
-        "cancelBulkJob" => super::bulk::cancel(ctx, payload, account),
-        "undoBulkJob" => super::bulk::undo(ctx, payload, account),
-        "renameFutureSprints" => super::bulk::rename(ctx, payload, account),
-        "getSiteOverview" => super::overview::run(ctx, payload, account),
+        "getGlobalSettings" => get_global(ctx, payload, account).await,
+        "updateGlobalSettings" => update_global(ctx, payload, account).await,
+        "listBoards" => list_boards(ctx, payload, account).await,
+        "getBoardSettings" => get_board(ctx, payload, account).await,
+        "updateBoardSettings" => update_board(ctx, payload, account).await,
+        "getLogs" => get_logs(ctx, payload, account).await,
+        "previewBulkPlan" => super::bulk::preview(ctx, payload, account).await,
+        "createBulkSprints" => super::bulk::create(ctx, payload, account).await,
+        "getBulkJob" => super::bulk::get(ctx, payload, account).await,
+        "listBulkJobs" => super::bulk::list(ctx, payload, account).await,
+        "cancelBulkJob" => super::bulk::cancel(ctx, payload, account).await,
+        "undoBulkJob" => super::bulk::undo(ctx, payload, account).await,
+        "renameFutureSprints" => super::bulk::rename(ctx, payload, account).await,
+        "getSiteOverview" => super::overview::run(ctx, payload, account).await,
         _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
     }
 }
 
-fn get_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn get_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     Fields::of(payload, "")?.finish()?;
-    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
-    let settings = store::load_global(ctx)?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
+    let settings = store::load_global(ctx).await?;
     Ok(json!({ "settings": settings }))
 }
 
-fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let settings = GlobalSettings::from_payload(f.required("settings")?, "settings.")?;
     f.finish()?;
-    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
-    store::save_global(ctx, &settings, ctx.now())?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
+    store::save_global(ctx, &settings, ctx.now()).await?;
     ctx.set_log_retention(settings.log_retention_days);
     ctx.log(LogEntry::new(
         ctx.now(),
@@ -128,11 +128,12 @@ fn jira_failure(what: &str, r: &jira::Response) -> CoreError {
 }
 
 /// The board as the app sees it; `BOARD_NOT_FOUND` when Jira does not know it.
-fn fetch_board(ctx: &mut Ctx, board_id: u64) -> JobResult<JiraBoard> {
+async fn fetch_board(ctx: &mut Ctx, board_id: u64) -> JobResult<JiraBoard> {
     let r = jira::send(
         ctx,
         &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
-    )?;
+    )
+    .await?;
     match r.status {
         200 => board_of(&r.body).ok_or_else(|| {
             CoreError::new(ErrorCode::JiraError, "board answer without an id").into()
@@ -156,11 +157,11 @@ fn settings_view(board: &JiraBoard, stored: Option<&StoredBoard>, next: Option<&
     })
 }
 
-fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let project = f.project_key("projectKey")?;
     f.finish()?;
-    auth::ProjectRights::fetch(ctx, account, &project)?;
+    auth::ProjectRights::fetch(ctx, account, &project).await?;
     let mut boards = Vec::new();
     let mut start_at = 0;
     for _ in 0..MAX_BOARD_PAGES {
@@ -170,7 +171,8 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
                 "/rest/agile/1.0/board?projectKeyOrId={}&startAt={start_at}&maxResults=50",
                 encode(&project)
             )),
-        )?;
+        )
+        .await?;
         if r.status != 200 {
             return Err(jira_failure("listing boards", &r).into());
         }
@@ -189,8 +191,8 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
         }
     }
     let ids: Vec<u64> = boards.iter().map(|b| b.id).collect();
-    let stored = store::load_boards(ctx, &ids)?;
-    let schedule = store::load_schedule(ctx, &ids)?;
+    let stored = store::load_boards(ctx, &ids).await?;
+    let schedule = store::load_schedule(ctx, &ids).await?;
     let list: Vec<Value> = boards
         .iter()
         .map(|b| {
@@ -202,7 +204,7 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
         })
         .collect();
     // The page says so when the site has automation off (nothing it announces would happen).
-    let global = store::load_global(ctx)?;
+    let global = store::load_global(ctx).await?;
     Ok(json!({
         "projectKey": project,
         "siteAutomationEnabled": global.automation_enabled,
@@ -212,14 +214,14 @@ fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResu
 
 /// Read `projectKey` and `boardId`, check the caller administers the project, and that the board
 /// is a board of that project with sprints, as Jira says.
-fn authorised_board(
+async fn authorised_board(
     ctx: &mut Ctx,
     project: &str,
     board_id: u64,
     account: Option<&str>,
 ) -> JobResult<JiraBoard> {
-    let rights = auth::ProjectRights::fetch(ctx, account, project)?;
-    let board = fetch_board(ctx, board_id)?;
+    let rights = auth::ProjectRights::fetch(ctx, account, project).await?;
+    let board = fetch_board(ctx, board_id).await?;
     rights.check(Some(board.project_key.as_deref().unwrap_or("")))?;
     if !board.has_sprints() {
         return Err(
@@ -234,18 +236,18 @@ fn authorised_board(
     Ok(board)
 }
 
-fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
     f.finish()?;
-    let board = authorised_board(ctx, &project, board_id, account)?;
-    let stored = store::load_board(ctx, board_id)?;
-    let schedule = store::load_schedule(ctx, &[board_id])?;
+    let board = authorised_board(ctx, &project, board_id, account).await?;
+    let stored = store::load_board(ctx, board_id).await?;
+    let schedule = store::load_schedule(ctx, &[board_id]).await?;
     Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
-fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let project = f.project_key("projectKey")?;
     let board_id = f.id("boardId")?;
@@ -257,14 +259,16 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
             .ok_or_else(|| f.type_fault("confirmActNow", "a boolean"))?,
     };
     f.finish()?;
-    let board = authorised_board(ctx, &project, board_id, account)?;
-    let global = store::load_global(ctx)?;
+    let board = authorised_board(ctx, &project, board_id, account).await?;
+    let global = store::load_global(ctx).await?;
     // One read of the board's open sprints serves both checks, and only when one of them runs.
     // Unreadable (a team-managed board with sprints off answers 400): keep-ahead cannot be
     // checked, so that save fails; otherwise the board's own check reports it after the save.
     let ask = !confirmed && global.automation_enabled;
     let sprints = if settings.automate && (settings.keep_ahead > 0 || ask) {
-        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)? {
+        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)
+            .await?
+        {
             Ok(s) => Some(s),
             Err(r) if settings.keep_ahead > 0 => {
                 return Err(jira_failure("reading the board's sprints", &r).into())
@@ -277,14 +281,14 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
     if let Some(sprints) = &sprints {
         check_keep_ahead_names(&board, &project, &settings, &global, sprints)?;
         if ask {
-            let before = store::load_board(ctx, board_id)?;
+            let before = store::load_board(ctx, board_id).await?;
             ask_before_acting(ctx.now(), &settings, before.as_ref(), &global, sprints)?;
         }
     }
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
-    store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now())?;
-    store::schedule_board(ctx, board_id, settings.automate)?;
+    store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now()).await?;
+    store::schedule_board(ctx, board_id, settings.automate).await?;
     ctx.log(
         LogEntry::new(
             ctx.now(),
@@ -301,8 +305,8 @@ fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobRes
         )
         .board(board_id),
     );
-    let stored = store::load_board(ctx, board_id)?;
-    let schedule = store::load_schedule(ctx, &[board_id])?;
+    let stored = store::load_board(ctx, board_id).await?;
+    let schedule = store::load_schedule(ctx, &[board_id]).await?;
     Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
@@ -436,7 +440,7 @@ fn on_off(b: bool) -> &'static str {
     }
 }
 
-fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
+async fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     let mut f = Fields::of(payload, "")?;
     let board_id = match f.optional("boardId") {
         Some(_) => Some(f.id("boardId")?),
@@ -479,24 +483,26 @@ fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<
         }
     }
     f.finish()?;
-    auth::require(ctx, Action::SiteAdministration, account, None, None)?;
+    auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
     // Entries past the retention are hidden even if they were written under a longer one.
-    let global = store::load_global(ctx)?;
+    let global = store::load_global(ctx).await?;
     let retained = ctx.now() - chrono::Duration::days(i64::from(global.log_retention_days));
     let since = from.map_or(retained, |a| a.max(retained));
     if before.is_some_and(|b| b <= since) {
         // The window lies wholly before the retention: nothing to read.
         return Ok(json!({ "entries": [], "cursor": Value::Null }));
     }
-    let r = ctx.perform(Effect::ReadLogs {
-        board_id,
-        level: level.map(str::to_string),
-        kind: kind.map(str::to_string),
-        since_ms: since.timestamp_millis(),
-        until_ms: before.map(|b| b.timestamp_millis()),
-        limit,
-        cursor: cursor.map(str::to_string),
-    })?;
+    let r = ctx
+        .perform(Effect::ReadLogs {
+            board_id,
+            level: level.map(str::to_string),
+            kind: kind.map(str::to_string),
+            since_ms: since.timestamp_millis(),
+            until_ms: before.map(|b| b.timestamp_millis()),
+            limit,
+            cursor: cursor.map(str::to_string),
+        })
+        .await?;
     if let Some(e) = r.error {
         // A cursor the store does not recognise is the caller's fault, not the store's.
         if cursor.is_some() && (e.code.contains("BAD_REQUEST") || e.code.contains("INVALID")) {

@@ -24,8 +24,8 @@ struct DueBoard {
     deadline: bool,
 }
 
-pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
-    let global = store::load_global(ctx)?;
+pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
+    let global = store::load_global(ctx).await?;
     if !global.automation_enabled {
         return Ok(json!({ "result": "disabled" }));
     }
@@ -40,7 +40,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     // past the reset, spread over its quiet minutes (see `spend`), instead of all coming at once.
     let short_until = ctx.jira_short_until().filter(|&t| t > now);
     if let Some(until) = short_until {
-        store::postpone_daily_looks(ctx, now, until)?;
+        store::postpone_daily_looks(ctx, now, until).await?;
     }
     let due = store::rows(
         ctx,
@@ -63,7 +63,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
             json!(now),
             json!(BOARDS_PER_RUN + 1),
         ],
-    )?;
+    ).await?;
     let boards: Vec<DueBoard> = due
         .iter()
         .filter_map(|r| {
@@ -79,7 +79,8 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
         return Ok(json!({ "result": "idle" }));
     }
     let remaining = ctx
-        .perform(Effect::RemainingTime {})?
+        .perform(Effect::RemainingTime {})
+        .await?
         .remaining_ms
         .unwrap_or(0);
     // The lease lasts as long as this invocation can: a crashed run's boards free up by then.
@@ -98,14 +99,14 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
             continue;
         }
         if !wave[0].deadline && !outcomes.is_empty() {
-            store::load_global(ctx)?;
+            store::load_global(ctx).await?;
             if ctx.jira_wall_until().is_some_and(|w| w > now) {
                 // The first wave met the wall: the daily looks stay due for after it.
                 postponed = wave.len();
                 continue;
             }
             if let Some(until) = ctx.jira_short_until().filter(|&t| t > now) {
-                store::postpone_daily_looks(ctx, now, until)?;
+                store::postpone_daily_looks(ctx, now, until).await?;
                 postponed = wave.len();
                 continue;
             }
@@ -119,10 +120,12 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
                 daily_look: b.daily_look,
             })
             .collect();
-        let r = ctx.perform(Effect::RunJobs {
-            jobs,
-            concurrency: CONCURRENCY,
-        })?;
+        let r = ctx
+            .perform(Effect::RunJobs {
+                jobs,
+                concurrency: CONCURRENCY,
+            })
+            .await?;
         checked.extend(wave.iter().map(|b| b.id));
         outcomes.extend(
             r.body
@@ -157,11 +160,13 @@ pub(crate) fn run(ctx: &mut Ctx) -> JobResult<Value> {
     }
     let more = boards.len() > BOARDS_PER_RUN || deferred > 0;
     if more {
-        let r = ctx.perform(Effect::Enqueue {
-            queue: QUEUE.to_string(),
-            body: json!({ "job": "tick" }),
-            delay_seconds: 0,
-        })?;
+        let r = ctx
+            .perform(Effect::Enqueue {
+                queue: QUEUE.to_string(),
+                body: json!({ "job": "tick" }),
+                delay_seconds: 0,
+            })
+            .await?;
         if r.error.is_some() {
             // The next scheduled tick picks the rest up anyway.
             ctx.log(LogEntry::new(
