@@ -359,6 +359,34 @@ test('short invocations: the worker continues through the queue and ends with ex
   assert.equal(sprintPosts(j), 78);
 });
 
+test('a cancel while the worker creates: the job is cancelling until the worker stops before its next create, then its counts are what Jira holds; undo waits for it', async (t) => {
+  const { bed, j, boards } = await bulkBed(t, { existing: false });
+  // every create takes Jira 40 ms, so the cancel lands while the worker is busy
+  j.injectFault({ method: 'POST', pathMatch: SPRINT_POST, kind: 'latency', latencyMs: 40, times: 1e9 });
+  const { jobId } = await call(bed, 'createBulkSprints', payloadFor(boards));
+  const working = bed.queue.deliverDue();
+  while (sprintPosts(j) < 3) await new Promise((r) => setTimeout(r, 5));
+  const asked = await call(bed, 'cancelBulkJob', { projectKey: PROJECT, jobId });
+  assert.equal(asked.state, 'cancelling', 'a worker holds the job: it stops it');
+  // undo now could miss the sprint being created: refused, nothing deleted
+  const early = await bed.invokeResolver('undoBulkJob', { projectKey: PROJECT, jobId }, { accountId: ADMIN });
+  assert.equal(early.ok, false);
+  assert.equal(early.error.code, 'JOB_STILL_RUNNING');
+  assert.equal(early.error.status, 409);
+  assert.equal(j.countRequests({ method: 'DELETE' }), 0);
+  await working;
+  await bed.queue.drain({ advanceClock: true });
+  const status = await jobStatus(bed, jobId);
+  assert.equal(status.state, 'cancelled');
+  const made = sprintPosts(j);
+  assert.equal(status.created, made, 'the last answer counts every sprint Jira holds');
+  assert.ok(made < 78, `stopped early: ${made} of 78`);
+  assert.ok(made - asked.created <= 1, `at most the create in flight after the cancel (${asked.created} then ${made})`);
+  const undo = await call(bed, 'undoBulkJob', { projectKey: PROJECT, jobId });
+  assert.equal(undo.deleted.length, made);
+  assert.equal((await jobStatus(bed, jobId)).state, 'undone');
+});
+
 test('cancel stops a job part-way; undo deletes its future sprints and skips a started one', async (t) => {
   const { bed, j, boards } = await bulkBed(t, {
     existing: false,

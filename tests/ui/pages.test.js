@@ -104,6 +104,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await alert.waitFor();
     assert.equal(await alert.getAttribute('data-code'), 'OUT_OF_RANGE');
     assert.equal(await page.locator('#logRetentionDays').getAttribute('aria-invalid'), 'true');
+    await ui.shot(page, 'admin-settings-error');
     await page.locator('#logRetentionDays').fill('90');
     await choose(page, '#defaultTimeZone', 'Europe/Berlin');
     await page.locator('#save-settings').click();
@@ -131,6 +132,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await err.waitFor();
     assert.equal(await err.getAttribute('data-code'), 'TEMPLATE_TOKEN_UNKNOWN');
     assert.equal(await page.locator('#nameTemplate').getAttribute('aria-invalid'), 'true');
+    await ui.shot(page, 'bulk-plan-error');
 
     // The first start follows the board's last sprint (Berlin 2 ends Friday 2026-04-10).
     await page.waitForFunction(() => document.getElementById('firstStart').value === '2026-04-13T09:00');
@@ -212,6 +214,37 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.locator('#preview .warning-line[data-code=NAME_ON_OTHER_BOARD]').first().waitFor();
     assert.match(await page.locator('#preview .warning-line[data-code=NAME_ON_OTHER_BOARD]').first().innerText(), /planned on another board/);
     await page.waitForFunction(() => !document.getElementById('create').disabled);
+    await page.close();
+  });
+
+  it('bulk: a running job is cancelled from its card; the card, the table, Jira and the preview agree; then undone', async () => {
+    const page = await ui.open('/bulk/?as=padmin&project=DEMO');
+    await page.locator('#plan-form').waitFor();
+    await page.locator('#nameTemplate').fill('{board} C{n}');
+    await page.locator('#count').fill('40');
+    await page.waitForFunction(() => document.querySelectorAll('#preview .preview-table tbody tr').length === 40 && !document.getElementById('create').disabled);
+    const existingBefore = await page.locator('#timeline rect.tl-existing').count();
+    await page.locator('#create').click();
+    // each create takes the demo's Jira 60 ms: cancel after the first few
+    await page.waitForFunction(() => Number(document.getElementById('job-progress')?.getAttribute('aria-valuenow')) >= 2);
+    await page.locator('#job-cancel').click();
+    await page.locator('#job-progress[data-state=cancelled]').waitFor({ timeout: 20000 });
+    const created = Number(await page.locator('#job-progress').getAttribute('aria-valuenow'));
+    assert.ok(created >= 2 && created < 40, `created before the cancel took: ${created}`);
+    assert.match(await page.locator('#job-progress-text').innerText(), new RegExp(`${created} of 40 created`));
+    const jobId = await page.locator('#job-card').getAttribute('data-job-id');
+    const row = page.locator(`#jobs-table tr[data-job-id="${jobId}"]`);
+    await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=cancelled]`).waitFor();
+    assert.equal(await row.locator('td:nth-child(5)').innerText(), String(created), 'the table says what the card says');
+    assert.equal(demo.bed.jira.sprintsOfBoard(1).filter((sp) => /^Berlin team C\d+$/.test(sp.name)).length, created, 'Jira holds exactly those');
+    // the page refreshed its preview after the cancel: the new sprints are on the timeline
+    await page.waitForFunction((n) => document.querySelectorAll('#timeline rect.tl-existing').length === n, existingBefore + created);
+    await ui.shot(page, 'bulk-cancelled');
+    // undo what was made, so the later tests see the board as before
+    await row.locator('button[data-action=undo]').click();
+    await page.locator('[role=dialog] button[data-action=confirm-undo]').click();
+    await page.locator(`#jobs-table tr[data-job-id="${jobId}"][data-state=undone]`).waitFor();
+    assert.equal(demo.bed.jira.sprintsOfBoard(1).filter((sp) => /^Berlin team C\d+$/.test(sp.name)).length, 0);
     await page.close();
   });
 

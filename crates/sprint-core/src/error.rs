@@ -54,6 +54,9 @@ pub enum ErrorCode {
     /// The change would make the app act at once (`details.actions`); send it again with
     /// `confirmActNow: true` to go ahead.
     ConfirmationNeeded,
+    /// An undo while the job's worker may still be creating a sprint: the job is now cancelling;
+    /// undo once it is cancelled.
+    JobStillRunning,
     /// Storage (SQL or KVS) failed.
     StorageError,
     /// A schema migration failed (the lifecycle handler can simply run again).
@@ -97,7 +100,7 @@ impl CoreError {
             | ErrorCode::NotProjectAdmin
             | ErrorCode::BoardNotInProject => 403,
             ErrorCode::BoardNotFound | ErrorCode::JobNotFound => 404,
-            ErrorCode::ConfirmationNeeded => 409,
+            ErrorCode::ConfirmationNeeded | ErrorCode::JobStillRunning => 409,
             ErrorCode::SchemaMissing
             | ErrorCode::StorageError
             | ErrorCode::MigrationFailed

@@ -12,7 +12,7 @@ import { ErrorBanner, Time } from '../shared/components.jsx';
 import { JOB_STATES, undoSkipSentence } from '../shared/messages.js';
 import { FINAL } from './plan.js';
 
-const LOZENGES = { planned: 'new', running: 'inprogress', done: 'success', failed: 'removed', cancelled: 'moved', undone: 'default' };
+const LOZENGES = { planned: 'new', running: 'inprogress', done: 'success', failed: 'removed', cancelling: 'moved', cancelled: 'moved', undone: 'default' };
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function JobState({ state }) {
@@ -67,7 +67,7 @@ export function JobCard({ projectKey, job, pollError, onUpdate }) {
       </div>
       {final ? null : (
         <div>
-          <Button id="job-cancel" appearance="subtle" isDisabled={cancelling} onClick={cancel}>Cancel</Button>
+          <Button id="job-cancel" appearance="subtle" isDisabled={cancelling || job.state === 'cancelling'} onClick={cancel}>{job.state === 'cancelling' ? 'Cancelling…' : 'Cancel'}</Button>
         </div>
       )}
       {job.failed ? (

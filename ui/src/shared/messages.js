@@ -24,6 +24,7 @@ export const ERROR_MESSAGES = {
   BOARD_NOT_FOUND: 'That board does not exist any more, or the app cannot see it.',
   SCHEMA_MISSING: 'The app\'s storage is not set up yet. A Jira administrator should upgrade or reinstall the app.',
   JIRA_ERROR: 'Jira answered with an error. Wait a minute and try again.',
+  JOB_STILL_RUNNING: 'The job may be creating a sprint right now, so it is being cancelled first. Undo again once it says Cancelled.',
   CONFIRMATION_NEEDED: 'Saving this makes the app act at once (listed below). Confirm to go ahead, or change the settings.',
   STORAGE_ERROR: 'The app\'s storage failed. Wait a minute and try again.',
   MIGRATION_FAILED: 'Updating the app\'s storage failed. A Jira administrator should run the upgrade again.',
@@ -127,6 +128,7 @@ export const JOB_STATES = {
   running: 'Creating sprints',
   done: 'Done',
   failed: 'Finished with failures',
+  cancelling: 'Cancelling',
   cancelled: 'Cancelled',
   undone: 'Undone',
 };

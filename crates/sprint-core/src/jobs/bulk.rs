@@ -24,7 +24,7 @@ use crate::validate::Fields;
 
 /// Boards one job may plan for.
 pub const MAX_BOARDS: usize = 10;
-/// Sprints created between two looks at the remaining time and the job's state (cancel).
+/// Sprints created between two looks at the remaining time (the job's state is read before each).
 const CHECK_EVERY: usize = 5;
 /// Time a worker keeps in hand before it hands the rest to the queue.
 const MIN_REMAINING_MS: u64 = 30_000;
@@ -527,10 +527,51 @@ pub(crate) async fn cancel(
 ) -> JobResult<Value> {
     let job = authorised_job(ctx, payload, account).await?;
     if matches!(job.state.as_str(), "planned" | "running") {
-        set_job_state(ctx, &job.job_id, "cancelled").await?;
+        request_cancel(ctx, &job.job_id).await?;
     }
     let job = load_job(ctx, &job.job_id).await?.unwrap_or(job);
     status_of(ctx, &job).await
+}
+
+/// Cancel a job. With no worker holding it, it is `cancelled` at once: a later worker cannot take
+/// it. While a worker holds it, it is `cancelling`: the worker, which looks before every create,
+/// ends it as `cancelled` with its counts, so what the page shows last is what Jira holds.
+async fn request_cancel(ctx: &mut Ctx, job_id: &str) -> JobResult<&'static str> {
+    let now = ctx.now().timestamp_millis();
+    let r = store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = 'cancelled', updated_at = ? WHERE job_id = ? \
+         AND state IN ('planned', 'running') AND (lease_owner IS NULL OR lease_until < ?)",
+        vec![json!(now), json!(job_id), json!(now)],
+    )
+    .await?;
+    if r.affected_rows.unwrap_or(0) > 0 {
+        return Ok("cancelled");
+    }
+    store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = 'cancelling', updated_at = ? WHERE job_id = ? AND state = 'running'",
+        vec![json!(now), json!(job_id)],
+    )
+    .await?;
+    Ok("cancelling")
+}
+
+/// End a cancelled job for its worker (who holds the lease, or whose lease lapsed): `cancelled`,
+/// with the counts of what was made.
+async fn finish_cancel(ctx: &mut Ctx, job_id: &str, owner: &str) -> JobResult<Value> {
+    let rows = load_rows(ctx, job_id).await?;
+    let created = rows.iter().filter(|r| r.state == "created").count();
+    let failed = rows.iter().filter(|r| r.state == "failed").count();
+    let now = ctx.now().timestamp_millis();
+    store::sql(
+        ctx,
+        "UPDATE bulk_jobs SET state = 'cancelled', created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
+         WHERE job_id = ? AND state = 'cancelling' AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+        vec![json!(created), json!(failed), json!(now), json!(job_id), json!(owner), json!(now)],
+    )
+    .await?;
+    Ok(json!({ "jobId": job_id, "result": "cancelled", "created": created, "failed": failed }))
 }
 
 /// Delete the sprints a job created that are still future; say what was skipped and why.
@@ -540,8 +581,15 @@ pub(crate) async fn undo(
     account: Option<&str>,
 ) -> JobResult<Value> {
     let job = authorised_job(ctx, payload, account).await?;
-    if job.state == "running" {
-        set_job_state(ctx, &job.job_id, "cancelled").await?;
+    if matches!(job.state.as_str(), "planned" | "running" | "cancelling")
+        && request_cancel(ctx, &job.job_id).await? == "cancelling"
+    {
+        // A worker may be creating a sprint right now: deleting first could leave that one behind.
+        return Err(CoreError::new(
+            ErrorCode::JobStillRunning,
+            "the job is still creating sprints: it is now cancelling; undo once it says cancelled",
+        )
+        .into());
     }
     let rows = load_rows(ctx, &job.job_id).await?;
     let mut deleted = Vec::new();
@@ -634,10 +682,14 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let Some(job) = load_job(ctx, job_id).await? else {
         return Ok(json!({ "jobId": job_id, "result": "missing" }));
     };
+    let owner = ctx.run_id();
+    if job.state == "cancelling" {
+        // Its worker stopped before it saw the cancel (a crash): end it here.
+        return finish_cancel(ctx, job_id, &owner).await;
+    }
     if !matches!(job.state.as_str(), "planned" | "running") {
         return Ok(json!({ "jobId": job_id, "result": job.state }));
     }
-    let owner = ctx.run_id();
     let budget = ctx
         .perform(Effect::RemainingTime {})
         .await?
@@ -702,6 +754,10 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             if ctx.jira_points_short() {
                 // A response in this run said points are short: the rest waits (bulk is last).
                 return Ok(wait_out_wall(ctx, job_id).await?.unwrap_or_default());
+            }
+            // A cancel is honoured before the next create, not five creates later.
+            if cancel_requested(ctx, job_id).await? {
+                return finish_cancel(ctx, job_id, &owner).await;
             }
             if since_check >= CHECK_EVERY {
                 since_check = 0;
@@ -783,6 +839,10 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
          WHERE job_id = ? AND state = 'running' AND lease_owner = ?",
         vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id), json!(owner)],
     ).await?;
+    if cancel_requested(ctx, job_id).await? {
+        // Cancelled after its last create: it ends as cancelled, with everything made.
+        return finish_cancel(ctx, job_id, &owner).await;
+    }
     Ok(json!({ "jobId": job_id, "result": final_state, "created": created, "failed": failed }))
 }
 
@@ -825,7 +885,21 @@ fn find_in(sprints: &[Sprint], planned: &Value) -> Option<u64> {
         .map(|s| s.id)
 }
 
-/// Stop early when the job was cancelled, the lease was lost, time runs short or this run has
+/// Whether someone asked to cancel the job (one SQL read, before every create).
+async fn cancel_requested(ctx: &mut Ctx, job_id: &str) -> JobResult<bool> {
+    let state = store::rows(
+        ctx,
+        "SELECT state FROM bulk_jobs WHERE job_id = ?",
+        vec![json!(job_id)],
+    )
+    .await?;
+    Ok(matches!(
+        state.first().and_then(|r| r["state"].as_str()),
+        Some("cancelling" | "cancelled")
+    ))
+}
+
+/// Stop early when the lease was lost, time runs short or this run has
 /// done its share (`fresh_run`): the rest continues from the queue. Otherwise renew the lease.
 async fn should_stop(
     ctx: &mut Ctx,
@@ -834,15 +908,6 @@ async fn should_stop(
     budget: u64,
     fresh_run: bool,
 ) -> JobResult<Option<Value>> {
-    let state = store::rows(
-        ctx,
-        "SELECT state FROM bulk_jobs WHERE job_id = ?",
-        vec![json!(job_id)],
-    )
-    .await?;
-    if state.first().and_then(|r| r["state"].as_str()) == Some("cancelled") {
-        return Ok(Some(json!({ "jobId": job_id, "result": "cancelled" })));
-    }
     let remaining = ctx
         .perform(Effect::RemainingTime {})
         .await?
