@@ -56,7 +56,10 @@ pub enum Effect {
     },
     /// Run one parameterised statement with @forge/sql (`sql.prepare(sql).bindParams(...params)`).
     /// Feed back `rows` for a read, `affectedRows` for a write; a failure as `error` (its code).
+    /// `name` is the statement's stable name (`rollovers.recordPhase`, see [`crate::store`]): log
+    /// it instead of the text; tests match on it.
     Sql {
+        name: String,
         sql: String,
         #[serde(default)]
         params: Vec<Value>,
@@ -91,9 +94,7 @@ pub enum Effect {
     /// Run these schema migrations, in order, with @forge/sql's migration runner (which skips the
     /// ones already applied). Only the install/upgrade lifecycle job emits this. Feed back
     /// `body: {applied: [names run now]}`, or `error`.
-    Migrate {
-        migrations: Vec<crate::schema::Migration>,
-    },
+    Migrate { migrations: Vec<Migration> },
     /// Wait this long (a backoff the core chose), then feed back an empty result.
     Wait { ms: u64 },
     /// Ask the platform how much invocation time is left. Feed back `remainingMs`.
@@ -111,6 +112,16 @@ pub enum Effect {
         #[serde(default)]
         delay_seconds: u32,
     },
+}
+
+/// One migration of [`Effect::Migrate`]: one statement under a stable name (see
+/// [`crate::store::schema`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Migration {
+    /// Stable name recorded by the runner.
+    pub name: String,
+    /// One DDL statement (MySQL dialect, valid on TiDB).
+    pub ddl: String,
 }
 
 /// A failure that is not an HTTP answer: a dropped connection, a storage error.

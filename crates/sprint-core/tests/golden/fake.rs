@@ -109,7 +109,7 @@ impl Fake {
     pub(crate) fn apply(&mut self, effect: &Effect) -> EffectResult {
         match effect {
             Effect::RemainingTime {} => res(json!({ "remainingMs": 600_000 })),
-            Effect::Sql { sql, params } => self.sql(sql, params),
+            Effect::Sql { name, params, .. } => self.sql(name, params),
             Effect::Jira {
                 method, path, body, ..
             } => self.jira(*method, path, body.as_ref()),
@@ -118,12 +118,12 @@ impl Fake {
         }
     }
 
-    /// @forge/sql, as far as the board job goes: matched on the statement's start.
-    pub(crate) fn sql(&mut self, sql: &str, p: &[Value]) -> EffectResult {
+    /// @forge/sql, as far as the board job goes: matched on the statement's stable name.
+    pub(crate) fn sql(&mut self, name: &str, p: &[Value]) -> EffectResult {
         let id = |i: usize| p[i].as_u64().unwrap();
         let rows = |rows: Vec<Value>| res(json!({ "rows": rows }));
         let written = |n: u64| res(json!({ "affectedRows": n }));
-        if sql.starts_with("UPDATE board_schedule SET lease_owner") {
+        if name == "boardSchedule.takeLease" {
             let (owner, now) = (p[0].as_str(), p[3].as_i64().unwrap());
             return written(match &mut self.schedule {
                 Some(s)
@@ -136,7 +136,7 @@ impl Fake {
                 _ => 0,
             });
         }
-        if sql.starts_with("UPDATE board_schedule SET next_due_at") {
+        if name == "boardSchedule.release" {
             return written(match &mut self.schedule {
                 Some(s) if s.lease_owner.as_deref() == p[5].as_str() => {
                     (s.next_due_at, s.lease_owner, s.lease_until) = (p[0].as_i64(), None, None);
@@ -145,13 +145,13 @@ impl Fake {
                 _ => 0,
             });
         }
-        if sql.starts_with("SELECT automation_enabled") {
+        if name == "globalSettings.get" {
             return rows(vec![self.fixture["globalSettingsRow"].clone()]);
         }
-        if sql.starts_with("SELECT board_id, project_key") {
+        if name == "boardSettings.get" {
             return rows(vec![self.fixture["boardSettingsRow"].clone()]);
         }
-        if sql.starts_with("SELECT sprint_id FROM rollovers WHERE phase = 'missed'") {
+        if name == "rollovers.missedAmong" {
             let missed = (0..p.len())
                 .filter(|&i| self.rollovers.get(&id(i)).is_some_and(|r| r.0 == "missed"));
             return rows(
@@ -160,7 +160,7 @@ impl Fake {
                     .collect(),
             );
         }
-        if sql.starts_with("SELECT last_problem FROM rollovers") {
+        if name == "rollovers.lastProblem" {
             let row = self.problems.get(&id(0));
             return rows(
                 row.map(|p| json!({ "last_problem": p }))
@@ -168,22 +168,20 @@ impl Fake {
                     .collect(),
             );
         }
-        if sql.starts_with(
-            "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem)",
-        ) {
+        if name == "rollovers.noteProblem" {
             self.rollovers
                 .entry(id(0))
                 .or_insert(("waiting".into(), None));
             self.problems.insert(id(0), p[3].as_str().unwrap().into());
             return written(1);
         }
-        if sql.starts_with("SELECT readiness_at, readiness FROM board_schedule") {
+        if name == "boardSchedule.readiness" {
             return rows(Vec::new());
         }
-        if sql.starts_with("UPDATE board_schedule SET readiness") {
+        if name == "boardSchedule.saveReadiness" {
             return written(1);
         }
-        if sql.starts_with("SELECT sprint_id, phase FROM rollovers WHERE board_id = ?") {
+        if name == "rollovers.unsettled" {
             // One board in this fake: every row is its own.
             let open = (self.rollovers.iter())
                 .filter(|(_, r)| {
@@ -192,7 +190,7 @@ impl Fake {
                 .map(|(sprint, r)| json!({ "sprint_id": sprint.to_string(), "phase": r.0 }));
             return rows(open.collect());
         }
-        if sql.starts_with("SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?") {
+        if name == "rollovers.destination" {
             let row = self.rollovers.get(&id(0));
             return rows(
                 row.map(|r| json!({ "destination_sprint_id": r.1.map(|d| d.to_string()) }))
@@ -200,7 +198,7 @@ impl Fake {
                     .collect(),
             );
         }
-        if sql.starts_with("INSERT INTO rollovers") {
+        if name == "rollovers.recordPhase" {
             let row = self.rollovers.entry(id(0)).or_insert((String::new(), None));
             (row.0, row.1) = (p[2].as_str().unwrap().into(), p[3].as_u64().or(row.1));
             if ["started", "carrying"].contains(&row.0.as_str()) {
@@ -208,7 +206,7 @@ impl Fake {
             }
             return written(1);
         }
-        panic!("unexpected SQL: {sql}")
+        panic!("unexpected SQL statement: {name}")
     }
 
     pub(crate) fn sprint(&mut self, id: u64) -> Option<&mut Value> {

@@ -42,18 +42,12 @@ fn a_rollover_lists_reads_unfinished_closes_then_moves_in_fifties_then_starts() 
     assert!(f.issues.iter().all(|i| i.closed_in == [101]));
     // The lease is taken first and the schedule written last: next look at sprint 102's end.
     assert_eq!(t.effects[0], Effect::RemainingTime {});
-    let sql = |e: Option<&Effect>| match e {
-        Some(Effect::Sql { sql, .. }) => sql[..37].to_string(),
+    let statement = |e: Option<&Effect>| match e {
+        Some(Effect::Sql { name, .. }) => name.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!(
-        sql(t.effects.get(1)),
-        "UPDATE board_schedule SET lease_owner"
-    );
-    assert_eq!(
-        sql(t.effects.last()),
-        "UPDATE board_schedule SET next_due_at"
-    );
+    assert_eq!(statement(t.effects.get(1)), "boardSchedule.takeLease");
+    assert_eq!(statement(t.effects.last()), "boardSchedule.release");
     let due = at("2026-02-02T09:00Z");
     assert_eq!(
         t.ok()["actions"],

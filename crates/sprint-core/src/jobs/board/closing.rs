@@ -13,7 +13,7 @@ use crate::jira::{self, Request, Response};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::settings::CarryOver;
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, int};
+use crate::store::{self};
 use crate::timecalc;
 
 /// Close the sprint the way Jira's own "Complete sprint" dialog does, then carry its unfinished
@@ -363,17 +363,7 @@ pub(super) async fn choose_destination(
     sprints: &[Sprint],
 ) -> JobResult<Destination> {
     // An earlier attempt chose already: keep to it while that sprint can still take issues.
-    let earlier = store::rows(
-        ctx,
-        "SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?",
-        vec![json!(closing)],
-    )
-    .await?;
-    if let Some(d) = earlier
-        .first()
-        .and_then(|r| int(&r["destination_sprint_id"]))
-        .map(|n| n as u64)
-    {
+    if let Some(d) = store::rollovers::destination(ctx, closing).await? {
         if sprints
             .iter()
             .any(|x| x.id == d && x.state != SprintState::Closed)

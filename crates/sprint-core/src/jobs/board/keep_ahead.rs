@@ -15,7 +15,7 @@ use crate::store;
 pub(super) async fn top_up(
     ctx: &mut Ctx,
     board_id: u64,
-    stored: &store::StoredBoard,
+    stored: &store::settings::StoredBoard,
     global: &crate::settings::GlobalSettings,
     sprints: &mut Vec<Sprint>,
     missing: usize,

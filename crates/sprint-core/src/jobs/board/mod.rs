@@ -56,26 +56,21 @@ pub(crate) async fn run(
         return Ok(json!({ "boardId": board_id, "result": "deferred" }));
     }
     let lease_until = now + Duration::milliseconds(lease_ms as i64);
-    let got = store::sql(
+    let got = store::schedule::take_lease(
         ctx,
-        "UPDATE board_schedule SET lease_owner = ?, lease_until = ? WHERE board_id = ? \
-         AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
-        vec![
-            json!(owner),
-            json!(lease_until.timestamp_millis()),
-            json!(board_id),
-            json!(now.timestamp_millis()),
-            json!(owner),
-        ],
+        board_id,
+        owner,
+        lease_until.timestamp_millis(),
+        now.timestamp_millis(),
     )
     .await?;
-    if got.affected_rows.unwrap_or(0) == 0 {
+    if !got {
         // Another tick holds it (or the row is gone): that tick does the work.
         return Ok(json!({ "boardId": board_id, "result": "leased" }));
     }
 
-    let global = store::load_global(ctx).await?;
-    let Some(stored) = store::load_board(ctx, board_id).await? else {
+    let global = store::settings::load_global(ctx).await?;
+    let Some(stored) = store::settings::load_board(ctx, board_id).await? else {
         release(ctx, board_id, owner, None).await?;
         return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
     };
@@ -102,11 +97,11 @@ pub(crate) async fn run(
             );
             // A readiness look due now waits for the retry too (else every five-minute check
             // would pick the board again).
-            let (look_at, previous) = store::load_readiness(ctx, board_id).await?;
+            let (look_at, previous) = store::schedule::load_readiness(ctx, board_id).await?;
             if !matches!(r.status, 401 | 403)
                 && look_at.is_some_and(|t| t <= now.timestamp_millis())
             {
-                store::save_readiness(
+                store::schedule::save_readiness(
                     ctx,
                     board_id,
                     previous.as_ref(),
@@ -126,7 +121,7 @@ pub(crate) async fn run(
                     .as_ref()
                     .is_some_and(|p| p["problems"] == found["problems"]);
                 if !known {
-                    store::save_readiness(ctx, board_id, Some(&found), None).await?;
+                    store::schedule::save_readiness(ctx, board_id, Some(&found), None).await?;
                 }
             }
             let retry = engine::Upcoming {
@@ -243,19 +238,11 @@ pub(super) async fn release(
     owner: &str,
     next: Option<engine::Upcoming>,
 ) -> JobResult<()> {
-    let now = ctx.now();
-    store::sql(
-        ctx,
-        "UPDATE board_schedule SET next_due_at = ?, next_action = ?, next_sprint_id = ?, reconcile_at = ?, \
-         lease_owner = NULL, lease_until = NULL WHERE board_id = ? AND lease_owner = ?",
-        vec![
-            json!(next.map(|u| u.at.timestamp_millis())),
-            json!(next.map(|u| u.kind.as_str())),
-            json!(next.map(|u| u.sprint_id)),
-            json!(crate::spend::next_daily_look(board_id, now, next.map(|u| u.at)).timestamp_millis()),
-            json!(board_id),
-            json!(owner),
-        ],
-    ).await?;
-    Ok(())
+    let daily_look = crate::spend::next_daily_look(board_id, ctx.now(), next.map(|u| u.at));
+    let next = next.map(|u| store::schedule::NextAction {
+        at: u.at.timestamp_millis(),
+        kind: u.kind.as_str(),
+        sprint_id: u.sprint_id,
+    });
+    store::schedule::release(ctx, board_id, owner, next, daily_look.timestamp_millis()).await
 }

@@ -22,10 +22,10 @@ pub(super) async fn look_ahead(
     sprints: &[Sprint],
 ) -> JobResult<()> {
     let now = ctx.now();
-    let (look_at, previous) = store::load_readiness(ctx, board_id).await?;
+    let (look_at, previous) = store::schedule::load_readiness(ctx, board_id).await?;
     let Some((closing, close_at)) = engine::next_close(policy, sprints) else {
         if look_at.is_some() || previous.is_some() {
-            store::save_readiness(ctx, board_id, None, None).await?;
+            store::schedule::save_readiness(ctx, board_id, None, None).await?;
         }
         return Ok(());
     };
@@ -43,7 +43,7 @@ pub(super) async fn look_ahead(
         // A readiness of a sprint that is no longer the next to close is stale: drop it.
         let keep = if same_sprint { previous.as_ref() } else { None };
         if look_at != next_look || (!same_sprint && previous.is_some()) {
-            store::save_readiness(ctx, board_id, keep, next_look).await?;
+            store::schedule::save_readiness(ctx, board_id, keep, next_look).await?;
         }
         return Ok(());
     }
@@ -132,7 +132,7 @@ pub(super) async fn look_ahead(
         "checkedAt": now,
         "problems": problems,
     });
-    store::save_readiness(ctx, board_id, Some(&found), next_look).await?;
+    store::schedule::save_readiness(ctx, board_id, Some(&found), next_look).await?;
     Ok(())
 }
 
@@ -147,7 +147,7 @@ pub(super) async fn look_again_later(
 ) -> JobResult<()> {
     let again = ctx.now() + engine::RETRY_AFTER;
     let next = (again < close_at).then(|| again.timestamp_millis());
-    store::save_readiness(ctx, board_id, previous.filter(|_| same_sprint), next).await?;
+    store::schedule::save_readiness(ctx, board_id, previous.filter(|_| same_sprint), next).await?;
     Ok(())
 }
 

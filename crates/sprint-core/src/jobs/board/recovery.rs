@@ -1,13 +1,11 @@
 //! What an interrupted run left: rollovers to settle, sprints reported as missed.
 
-use serde_json::json;
-
 use super::closing::finish_carry_over;
 use super::rollover::record;
 use crate::engine::{Policy, Sprint, SprintState};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, int};
+use crate::store::{self};
 
 /// Finish what an earlier run left half-done when it died: a sprint it was starting that is now
 /// active was started by it; a sprint it was closing that is no longer open was closed by it, and
@@ -20,17 +18,7 @@ pub(super) async fn settle_interrupted(
     sprints: &mut Vec<Sprint>,
     carry_pending: &mut bool,
 ) -> JobResult<()> {
-    let rows = store::rows(
-        ctx,
-        "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? \
-         AND phase IN ('starting', 'moving', 'closing', 'carrying')",
-        vec![json!(board_id)],
-    )
-    .await?;
-    for row in rows {
-        let Some(id) = int(&row["sprint_id"]).map(|n| n as u64) else {
-            continue;
-        };
+    for (id, phase) in store::rollovers::unsettled(ctx, board_id).await? {
         let open = sprints.iter().find(|s| s.id == id).map(|s| s.state);
         let gone = matches!(open, None | Some(SprintState::Closed));
         let confirm = |ctx: &mut Ctx, kind, reason, what: &str| {
@@ -46,22 +34,22 @@ pub(super) async fn settle_interrupted(
                 .sprint(id),
             );
         };
-        match row["phase"].as_str() {
-            Some("starting") if open == Some(SprintState::Active) => {
+        match phase.as_str() {
+            "starting" if open == Some(SprintState::Active) => {
                 record(ctx, id, board_id, "started", None).await?;
                 confirm(ctx, LogKind::Started, "SPRINT_STARTED", "started");
             }
             // Before 0.1.0's close-first carry-over: moves were done before the close.
-            Some("moving") if gone => {
+            "moving" if gone => {
                 record(ctx, id, board_id, "closed", None).await?;
                 confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
             }
-            Some("closing") if gone => {
+            "closing" if gone => {
                 record(ctx, id, board_id, "carrying", None).await?;
                 confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
                 *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints).await?;
             }
-            Some("carrying") if gone => {
+            "carrying" if gone => {
                 *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints).await?;
             }
             _ => {}
@@ -80,17 +68,5 @@ pub(super) async fn missed_sprints(ctx: &mut Ctx, sprints: &[Sprint]) -> JobResu
     if future.is_empty() {
         return Ok(Vec::new());
     }
-    let marks = vec!["?"; future.len()].join(", ");
-    let rows = store::rows(
-        ctx,
-        &format!(
-            "SELECT sprint_id FROM rollovers WHERE phase = 'missed' AND sprint_id IN ({marks})"
-        ),
-        future.iter().map(|id| json!(id)).collect(),
-    )
-    .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| int(&r["sprint_id"]).map(|n| n as u64))
-        .collect())
+    store::rollovers::missed_among(ctx, &future).await
 }

@@ -1,7 +1,6 @@
 //! The rollover record: phases, problems, and why an action came late.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::json;
 
 use crate::engine::{self, Handled, Policy};
 use crate::jira::Response;
@@ -9,6 +8,7 @@ use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
+/// Record the phase the sprint's rollover has reached (see [`store::rollovers::record_phase`]).
 pub(super) async fn record(
     ctx: &mut Ctx,
     sprint_id: u64,
@@ -16,31 +16,7 @@ pub(super) async fn record(
     phase: &str,
     destination: Option<u64>,
 ) -> JobResult<()> {
-    let now = ctx.now().timestamp_millis();
-    let (started, closed) = match phase {
-        "started" => (Some(now), None),
-        "closed" => (None, Some(now)),
-        _ => (None, None),
-    };
-    store::sql(
-        ctx,
-        "INSERT INTO rollovers (sprint_id, board_id, phase, destination_sprint_id, started_at, closed_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE phase = VALUES(phase), \
-         last_problem = IF(VALUES(phase) IN ('started', 'carrying'), NULL, last_problem), \
-         destination_sprint_id = COALESCE(VALUES(destination_sprint_id), destination_sprint_id), \
-         started_at = COALESCE(VALUES(started_at), started_at), closed_at = COALESCE(VALUES(closed_at), closed_at), \
-         updated_at = VALUES(updated_at)",
-        vec![
-            json!(sprint_id),
-            json!(board_id),
-            json!(phase),
-            json!(destination),
-            json!(started),
-            json!(closed),
-            json!(now),
-        ],
-    ).await?;
-    Ok(())
+    store::rollovers::record_phase(ctx, sprint_id, board_id, phase, destination).await
 }
 
 /// Log a failed or blocked attempt at a sprint and remember its reason (a late action says why).
@@ -76,18 +52,7 @@ pub(super) async fn note_problem(
     board_id: u64,
     reason: &str,
 ) -> JobResult<()> {
-    store::sql(
-        ctx,
-        "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem) VALUES (?, ?, 'waiting', ?, ?) \
-         ON DUPLICATE KEY UPDATE last_problem = VALUES(last_problem), updated_at = VALUES(updated_at)",
-        vec![
-            json!(sprint_id),
-            json!(board_id),
-            json!(ctx.now().timestamp_millis()),
-            json!(reason),
-        ],
-    ).await?;
-    Ok(())
+    store::rollovers::note_problem(ctx, sprint_id, board_id, reason).await
 }
 
 /// " on time", or " 3 h 12 min late (due …): why", for an action at `due` taken now.
@@ -113,14 +78,8 @@ pub(super) async fn late_cause(
     due: DateTime<Utc>,
     settings_changed_at: i64,
 ) -> JobResult<engine::LateCause> {
-    let rows = store::rows(
-        ctx,
-        "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
-        vec![json!(sprint_id)],
-    )
-    .await?;
-    let first = if let Some(code) = rows.first().and_then(|r| r["last_problem"].as_str()) {
-        engine::LateCause::Blocked(code.to_string())
+    let first = if let Some(code) = store::rollovers::last_problem(ctx, sprint_id).await? {
+        engine::LateCause::Blocked(code)
     } else if settings_changed_at > due.timestamp_millis() {
         engine::LateCause::SettingsChanged
     } else {

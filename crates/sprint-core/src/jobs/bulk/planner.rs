@@ -88,8 +88,8 @@ pub(super) async fn board_contexts(
     boards: &[u64],
     names: &[String],
 ) -> JobResult<Vec<BoardContext>> {
-    let global = store::load_global(ctx).await?;
-    let stored = store::load_boards(ctx, boards).await?;
+    let global = store::settings::load_global(ctx).await?;
+    let stored = store::settings::load_boards(ctx, boards).await?;
     let mut out = Vec::new();
     for (id, name) in boards.iter().zip(names) {
         let sprints = match list_board_sprints(ctx, *id, SprintStates::All).await? {

@@ -3,9 +3,7 @@
 use serde_json::{json, Value};
 
 use super::planner::{authorise_boards, board_contexts, job_id_of, make_plans, read_plan_payload};
-use super::stored::{
-    enqueue_worker, load_job, request_cancel, set_job_state, status_of, StoredJob,
-};
+use super::stored::{enqueue_worker, load_job, request_cancel, set_job_state, status_of};
 use super::JOB_LEASE_MS;
 use crate::auth;
 use crate::error::{CoreError, ErrorCode};
@@ -14,7 +12,8 @@ use crate::log::{Level, LogEntry, LogKind};
 use crate::plan::{self, PlannedSprint};
 use crate::sprint_name::{self, NameFault};
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, int};
+use crate::store::bulk_jobs::StoredJob;
+use crate::store::{self};
 use crate::validate::Fields;
 
 pub(crate) async fn create(
@@ -34,11 +33,7 @@ pub(crate) async fn create(
             // holds the lease, so even two are harmless); a fresh double click sends none.
             // A failed job is tried again: its failed sprints go back to planned.
             if existing.state == "failed" {
-                store::sql(
-                    ctx,
-                    "UPDATE bulk_job_sprints SET state = 'planned', error_code = NULL WHERE job_id = ? AND state = 'failed'",
-                    vec![json!(existing.job_id)],
-                ).await?;
+                store::bulk_jobs::replan_failed_sprints(ctx, &existing.job_id).await?;
                 set_job_state(ctx, &existing.job_id, "planned").await?;
                 enqueue_worker(ctx, &existing.job_id).await?;
                 let job = load_job(ctx, &existing.job_id).await?.unwrap_or(existing);
@@ -77,39 +72,19 @@ pub(crate) async fn create(
     let sprints: Vec<&PlannedSprint> = plans.iter().flat_map(|p| p.sprints.iter()).collect();
     let now = ctx.now().timestamp_millis();
     let plan_json = serde_json::to_string(&plans).unwrap_or_else(|_| "[]".into());
-    store::sql(
-        ctx,
-        "INSERT IGNORE INTO bulk_jobs (job_id, project_key, created_by, state, plan_json, planned, created, failed, \
-         created_at, updated_at) VALUES (?, ?, ?, 'planned', ?, ?, 0, 0, ?, ?)",
-        vec![
-            json!(job_id),
-            json!(project),
-            json!(account.unwrap_or_default()),
-            json!(plan_json),
-            json!(sprints.len()),
-            json!(now),
-            json!(now),
-        ],
-    ).await?;
-    for chunk in sprints.chunks(50) {
-        let marks = vec!["(?, ?, ?, ?, NULL, 'planned', NULL)"; chunk.len()].join(", ");
-        let mut params = Vec::new();
-        for s in chunk {
-            params.extend([
-                json!(job_id),
-                json!(s.key),
-                json!(s.board_id),
-                json!(s.index),
-            ]);
-        }
-        store::sql(
-            ctx,
-            &format!(
-                "INSERT IGNORE INTO bulk_job_sprints (job_id, sprint_key, board_id, position, sprint_id, state, error_code) VALUES {marks}"
-            ),
-            params,
-        ).await?;
-    }
+    let rows: Vec<(&str, u64, u32)> = sprints
+        .iter()
+        .map(|s| (s.key.as_str(), s.board_id, s.index))
+        .collect();
+    let new = store::bulk_jobs::NewJob {
+        job_id: &job_id,
+        project_key: &project,
+        created_by: account.unwrap_or_default(),
+        plan_json: &plan_json,
+        planned: sprints.len(),
+        now,
+    };
+    store::bulk_jobs::insert(ctx, new, &rows).await?;
     enqueue_worker(ctx, &job_id).await?;
     let job = load_job(ctx, &job_id)
         .await?
@@ -164,18 +139,13 @@ pub(crate) async fn list(
     let project = f.project_key("projectKey")?;
     f.finish()?;
     auth::ProjectRights::fetch(ctx, account, &project).await?;
-    let rows = store::rows(
-        ctx,
-        "SELECT job_id, state, planned, created, failed, created_at FROM bulk_jobs WHERE project_key = ? \
-         ORDER BY created_at DESC LIMIT 20",
-        vec![json!(project)],
-    ).await?;
-    let jobs: Vec<Value> = rows
+    let jobs: Vec<Value> = store::bulk_jobs::recent(ctx, &project)
+        .await?
         .iter()
-        .map(|r| {
+        .map(|j| {
             json!({
-                "jobId": r["job_id"], "state": r["state"], "planned": int(&r["planned"]),
-                "created": int(&r["created"]), "failed": int(&r["failed"]), "createdAt": int(&r["created_at"]),
+                "jobId": j.job_id, "state": j.state, "planned": j.planned,
+                "created": j.created, "failed": j.failed, "createdAt": j.created_at,
             })
         })
         .collect();

@@ -5,7 +5,10 @@ use serde_json::{json, Value};
 use crate::effect::Effect;
 use crate::error::{CoreError, ErrorCode};
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, int};
+use crate::store::{
+    self,
+    bulk_jobs::{JobSprint, StoredJob},
+};
 
 pub(super) async fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()> {
     let r = ctx
@@ -25,65 +28,14 @@ pub(super) async fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()>
     Ok(())
 }
 
-/// A stored job.
-pub(super) struct StoredJob {
-    pub(super) job_id: String,
-    pub(super) project_key: String,
-    pub(super) state: String,
-    pub(super) plans: Vec<Value>,
-    pub(super) planned: i64,
-    pub(super) created_at: i64,
-    pub(super) updated_at: i64,
-}
-
+/// One job (`None`: no such job).
 pub(super) async fn load_job(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
-    let rows = store::rows(
-        ctx,
-        "SELECT job_id, project_key, state, plan_json, planned, created_at, updated_at FROM bulk_jobs WHERE job_id = ?",
-        vec![json!(job_id)],
-    ).await?;
-    Ok(rows.first().map(|r| StoredJob {
-        job_id: r["job_id"].as_str().unwrap_or_default().to_string(),
-        project_key: r["project_key"].as_str().unwrap_or_default().to_string(),
-        state: r["state"].as_str().unwrap_or_default().to_string(),
-        plans: r["plan_json"]
-            .as_str()
-            .and_then(|s| serde_json::from_str::<Vec<Value>>(s).ok())
-            .unwrap_or_default(),
-        planned: int(&r["planned"]).unwrap_or(0),
-        created_at: int(&r["created_at"]).unwrap_or(0),
-        updated_at: int(&r["updated_at"]).unwrap_or(0),
-    }))
+    store::bulk_jobs::get(ctx, job_id).await
 }
 
-/// A row of a job: one planned sprint and what became of it.
-pub(super) struct JobSprint {
-    pub(super) key: String,
-    pub(super) board_id: u64,
-    pub(super) position: i64,
-    pub(super) sprint_id: Option<u64>,
-    pub(super) state: String,
-    pub(super) error_code: Option<String>,
-}
-
+/// The job's sprint rows, by board and position.
 pub(super) async fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
-    let rows = store::rows(
-        ctx,
-        "SELECT sprint_key, board_id, position, sprint_id, state, error_code FROM bulk_job_sprints \
-         WHERE job_id = ? ORDER BY board_id, position",
-        vec![json!(job_id)],
-    ).await?;
-    Ok(rows
-        .iter()
-        .map(|r| JobSprint {
-            key: r["sprint_key"].as_str().unwrap_or_default().to_string(),
-            board_id: int(&r["board_id"]).unwrap_or(0) as u64,
-            position: int(&r["position"]).unwrap_or(0),
-            sprint_id: int(&r["sprint_id"]).map(|n| n as u64),
-            state: r["state"].as_str().unwrap_or_default().to_string(),
-            error_code: r["error_code"].as_str().map(str::to_string),
-        })
-        .collect())
+    store::bulk_jobs::sprints(ctx, job_id).await
 }
 
 pub(super) fn planned_sprint(job: &StoredJob, key: &str) -> Option<Value> {
@@ -121,17 +73,7 @@ pub(super) async fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value
 }
 
 pub(super) async fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()> {
-    store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = ?, updated_at = ? WHERE job_id = ?",
-        vec![
-            json!(state),
-            json!(ctx.now().timestamp_millis()),
-            json!(job_id),
-        ],
-    )
-    .await?;
-    Ok(())
+    store::bulk_jobs::set_state(ctx, job_id, state).await
 }
 
 /// Cancel a job. With no worker holding it, it is `cancelled` at once: a later worker cannot take
@@ -139,22 +81,10 @@ pub(super) async fn set_job_state(ctx: &mut Ctx, job_id: &str, state: &str) -> J
 /// ends it as `cancelled` with its counts, so what the page shows last is what Jira holds.
 pub(super) async fn request_cancel(ctx: &mut Ctx, job_id: &str) -> JobResult<&'static str> {
     let now = ctx.now().timestamp_millis();
-    let r = store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = 'cancelled', updated_at = ? WHERE job_id = ? \
-         AND state IN ('planned', 'running') AND (lease_owner IS NULL OR lease_until < ?)",
-        vec![json!(now), json!(job_id), json!(now)],
-    )
-    .await?;
-    if r.affected_rows.unwrap_or(0) > 0 {
+    if store::bulk_jobs::cancel_unheld(ctx, job_id, now).await? {
         return Ok("cancelled");
     }
-    store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = 'cancelling', updated_at = ? WHERE job_id = ? AND state = 'running'",
-        vec![json!(now), json!(job_id)],
-    )
-    .await?;
+    store::bulk_jobs::mark_cancelling(ctx, job_id, now).await?;
     Ok("cancelling")
 }
 
@@ -165,12 +95,6 @@ pub(super) async fn finish_cancel(ctx: &mut Ctx, job_id: &str, owner: &str) -> J
     let created = rows.iter().filter(|r| r.state == "created").count();
     let failed = rows.iter().filter(|r| r.state == "failed").count();
     let now = ctx.now().timestamp_millis();
-    store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = 'cancelled', created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
-         WHERE job_id = ? AND state = 'cancelling' AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
-        vec![json!(created), json!(failed), json!(now), json!(job_id), json!(owner), json!(now)],
-    )
-    .await?;
+    store::bulk_jobs::finish_cancel(ctx, job_id, owner, created, failed, now).await?;
     Ok(json!({ "jobId": job_id, "result": "cancelled", "created": created, "failed": failed }))
 }

@@ -52,12 +52,7 @@ pub(crate) async fn undo(
         )
         .await?;
         if d.is_success() || d.status == 404 {
-            store::sql(
-                ctx,
-                "UPDATE bulk_job_sprints SET state = 'deleted' WHERE job_id = ? AND sprint_key = ?",
-                vec![json!(job.job_id), json!(row.key)],
-            )
-            .await?;
+            store::bulk_jobs::mark_sprint_deleted(ctx, &job.job_id, &row.key).await?;
             deleted.push(id);
             let now = ctx.now();
             ctx.log(

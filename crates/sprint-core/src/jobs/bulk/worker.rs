@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::stored::{finish_cancel, load_job, load_rows, planned_sprint, JobSprint};
+use super::stored::{finish_cancel, load_job, load_rows, planned_sprint};
 use super::{CHECK_EVERY, JOB_LEASE_MS, MIN_REMAINING_MS, SPRINTS_PER_RUN};
 use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
@@ -12,6 +12,7 @@ use crate::jobs::board::{create_sprint, list_board_sprints, SprintStates};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
+use crate::store::bulk_jobs::JobSprint;
 
 /// Jira's points quota refuses the app's calls for a while yet.
 pub(super) fn wall_ahead(ctx: &Ctx) -> bool {
@@ -83,7 +84,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         return Ok(json!({ "jobId": job_id, "result": result }));
     }
     // The quota state and the log retention come with the global settings.
-    store::load_global(ctx).await?;
+    store::settings::load_global(ctx).await?;
     if let Some(back) = wait_out_wall(ctx, job_id).await? {
         return Ok(back);
     }
@@ -190,11 +191,15 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                     }
                 }
             };
-            store::sql(
+            store::bulk_jobs::set_sprint_outcome(
                 ctx,
-                "UPDATE bulk_job_sprints SET state = ?, sprint_id = ?, error_code = ? WHERE job_id = ? AND sprint_key = ?",
-                vec![json!(state), json!(sprint_id), json!(error), json!(job_id), json!(row.key)],
-            ).await?;
+                job_id,
+                &row.key,
+                state,
+                sprint_id,
+                error.as_deref(),
+            )
+            .await?;
         }
         // Always, also when a crash came after the last create: order is checked afresh.
         order_by_dates(ctx, board_id).await?;
@@ -203,12 +208,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
     let created = rows.iter().filter(|r| r.state == "created").count();
     let failed = rows.iter().filter(|r| r.state == "failed").count();
     let final_state = if failed > 0 { "failed" } else { "done" };
-    store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
-         WHERE job_id = ? AND state = 'running' AND lease_owner = ?",
-        vec![json!(final_state), json!(created), json!(failed), json!(ctx.now().timestamp_millis()), json!(job_id), json!(owner)],
-    ).await?;
+    store::bulk_jobs::finish(ctx, job_id, &owner, final_state, created, failed).await?;
     if cancel_requested(ctx, job_id).await? {
         // Cancelled after its last create: it ends as cancelled, with everything made.
         return finish_cancel(ctx, job_id, &owner).await;
@@ -227,22 +227,7 @@ pub(super) async fn hold(
 ) -> JobResult<bool> {
     let elapsed = budget.saturating_sub(remaining) as i64;
     let current = ctx.now().timestamp_millis() + elapsed;
-    let r = store::sql(
-        ctx,
-        "UPDATE bulk_jobs SET state = 'running', lease_owner = ?, lease_until = ?, updated_at = ? \
-         WHERE job_id = ? AND state IN ('planned', 'running') \
-         AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
-        vec![
-            json!(owner),
-            json!(current + JOB_LEASE_MS),
-            json!(current),
-            json!(job_id),
-            json!(current),
-            json!(owner),
-        ],
-    )
-    .await?;
-    Ok(r.affected_rows.unwrap_or(0) > 0)
+    store::bulk_jobs::take_lease(ctx, job_id, owner, current, JOB_LEASE_MS).await
 }
 
 /// The sprint of a planned row, if it is on the board already (same name and start).
@@ -257,16 +242,8 @@ pub(super) fn find_in(sprints: &[Sprint], planned: &Value) -> Option<u64> {
 
 /// Whether someone asked to cancel the job (one SQL read, before every create).
 pub(super) async fn cancel_requested(ctx: &mut Ctx, job_id: &str) -> JobResult<bool> {
-    let state = store::rows(
-        ctx,
-        "SELECT state FROM bulk_jobs WHERE job_id = ?",
-        vec![json!(job_id)],
-    )
-    .await?;
-    Ok(matches!(
-        state.first().and_then(|r| r["state"].as_str()),
-        Some("cancelling" | "cancelled")
-    ))
+    let state = store::bulk_jobs::state(ctx, job_id).await?;
+    Ok(matches!(state.as_deref(), Some("cancelling" | "cancelled")))
 }
 
 /// Stop early when the lease was lost, time runs short or this run has
@@ -285,11 +262,7 @@ pub(super) async fn should_stop(
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS || fresh_run {
         // Let the next worker in at once.
-        store::sql(
-            ctx,
-            "UPDATE bulk_jobs SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND lease_owner = ?",
-            vec![json!(job_id), json!(owner)],
-        ).await?;
+        store::bulk_jobs::release_lease(ctx, job_id, owner).await?;
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: crate::jobs::tick::QUEUE.to_string(),

@@ -1,0 +1,105 @@
+//! The app's storage: every SQL statement the core sends lives in this folder, behind a function
+//! named from the domain (`store::rollovers::record_phase`, `store::bulk_jobs::take_lease`).
+//!
+//! Each statement carries a stable name, `table.what` (`rollovers.recordPhase`), in its
+//! [`Effect::Sql`]: the driver may log the name instead of the text, and tests match on it. The
+//! text itself is a parameterised statement, never built from caller input (only the number of
+//! `?` marks of an `IN (...)` list varies).
+//!
+//! | room | table(s) |
+//! |---|---|
+//! | [`settings`] | `global_settings`, `board_settings` |
+//! | [`schedule`] | `board_schedule` (leases, due instants, readiness, daily looks) |
+//! | [`overview`] | the site overview's read over settings, schedule and rollovers |
+//! | [`rollovers`] | `rollovers` (a sprint's phase, destination, last problem) |
+//! | [`bulk_jobs`] | `bulk_jobs`, `bulk_job_sprints` |
+//! | [`schema`] | the migrations (run by the lifecycle job only) |
+
+use serde_json::Value;
+
+use crate::effect::{Effect, EffectResult};
+use crate::error::{CoreError, ErrorCode};
+use crate::step::{Ctx, JobResult};
+
+pub mod bulk_jobs;
+pub mod overview;
+pub mod rollovers;
+pub mod schedule;
+pub mod schema;
+pub mod settings;
+
+/// The effect of one named statement.
+fn statement(name: &str, sql: impl Into<String>, params: Vec<Value>) -> Effect {
+    Effect::Sql {
+        name: name.to_string(),
+        sql: sql.into(),
+        params,
+    }
+}
+
+/// Run one named statement; a missing table becomes `SCHEMA_MISSING` (the handler must not
+/// migrate), any other failure `STORAGE_ERROR`.
+async fn run(
+    ctx: &mut Ctx,
+    name: &str,
+    sql: impl Into<String>,
+    params: Vec<Value>,
+) -> JobResult<EffectResult> {
+    let r = ctx.perform(statement(name, sql, params)).await?;
+    if let Some(e) = &r.error {
+        let missing = e.message.contains("doesn't exist") || e.message.contains("does not exist");
+        return Err(if missing {
+            CoreError::new(
+                ErrorCode::SchemaMissing,
+                "the app's tables are missing: reinstall or upgrade the app so its lifecycle handler migrates them",
+            )
+        } else {
+            CoreError::new(ErrorCode::StorageError, format!("SQL failed: {}", e.code))
+        }
+        .into());
+    }
+    Ok(r)
+}
+
+/// Rows of a named read.
+async fn read(
+    ctx: &mut Ctx,
+    name: &str,
+    sql: impl Into<String>,
+    params: Vec<Value>,
+) -> JobResult<Vec<Value>> {
+    Ok(run(ctx, name, sql, params).await?.rows.unwrap_or_default())
+}
+
+/// Rows changed by a named write.
+async fn write(
+    ctx: &mut Ctx,
+    name: &str,
+    sql: impl Into<String>,
+    params: Vec<Value>,
+) -> JobResult<u64> {
+    Ok(run(ctx, name, sql, params)
+        .await?
+        .affected_rows
+        .unwrap_or(0))
+}
+
+/// `?, ?, ?` for an `IN (...)` list of `n` values.
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// A column as an integer: drivers return BIGINT as a number or a string.
+pub fn int(v: &Value) -> Option<i64> {
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// A column as a boolean: MySQL BOOLEAN is TINYINT(1).
+pub fn boolean(v: &Value) -> bool {
+    v.as_bool().unwrap_or_else(|| int(v).unwrap_or(0) != 0)
+}
+
+fn opt_string(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
