@@ -322,10 +322,10 @@ fn walled(until: i64) -> Response {
         status: 429,
         body: Value::Null,
         quota_wall_until: Some(until),
-        failure: Some(crate::effect::Failure {
-            code: "JIRA_QUOTA_WALL".to_string(),
-            message: "not sent: Jira's points quota refuses the app until its reset".to_string(),
-        }),
+        failure: Some(crate::effect::Failure::new(
+            "JIRA_QUOTA_WALL",
+            "not sent: Jira's points quota refuses the app until its reset",
+        )),
     }
 }
 

@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::effect::{Effect, EffectResult};
+use crate::effect::{Effect, EffectResult, Failure};
 use crate::error::{CoreError, ErrorCode};
 use crate::step::{Ctx, JobResult};
 
@@ -47,8 +47,7 @@ async fn run(
 ) -> JobResult<EffectResult> {
     let r = ctx.perform(statement(name, sql, params)).await?;
     if let Some(e) = &r.error {
-        let missing = e.message.contains("doesn't exist") || e.message.contains("does not exist");
-        return Err(if missing {
+        return Err(if missing_table(e) {
             CoreError::new(
                 ErrorCode::SchemaMissing,
                 "the app's tables are missing: reinstall or upgrade the app so its lifecycle handler migrates them",
@@ -59,6 +58,17 @@ async fn run(
         .into());
     }
     Ok(r)
+}
+
+/// MySQL's `ER_NO_SUCH_TABLE` (TiDB, under Forge SQL, answers with MySQL's error numbers).
+pub const ER_NO_SUCH_TABLE: u32 = 1146;
+/// The SQLSTATE of a missing table (`ER_NO_SUCH_TABLE`, `ER_BAD_TABLE_ERROR`).
+pub const SQLSTATE_NO_SUCH_TABLE: &str = "42S02";
+
+/// The statement named a table that does not exist: decided on the error number or the SQLSTATE
+/// the driver fed back, never on the message's words.
+fn missing_table(f: &Failure) -> bool {
+    f.errno == Some(ER_NO_SUCH_TABLE) || f.sql_state.as_deref() == Some(SQLSTATE_NO_SUCH_TABLE)
 }
 
 /// Rows of a named read.
@@ -102,4 +112,32 @@ pub fn boolean(v: &Value) -> bool {
 
 fn opt_string(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_table_is_told_by_its_number_or_sqlstate_not_by_words() {
+        let failure = |errno: Option<u32>, state: Option<&str>, message: &str| Failure {
+            errno,
+            sql_state: state.map(str::to_string),
+            ..Failure::new("SQL_EXECUTION_ERROR", message)
+        };
+        assert!(missing_table(&failure(Some(1146), None, "")));
+        assert!(missing_table(&failure(None, Some("42S02"), "")));
+        assert!(missing_table(&failure(
+            Some(1146),
+            Some("42S02"),
+            "Table 'x.rollovers' doesn't exist"
+        )));
+        // Words alone decide nothing; other errors are other errors.
+        assert!(!missing_table(&failure(
+            None,
+            None,
+            "Table 'x.rollovers' doesn't exist"
+        )));
+        assert!(!missing_table(&failure(Some(1062), Some("23000"), "")));
+    }
 }
