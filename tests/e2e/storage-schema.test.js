@@ -168,7 +168,7 @@ function fixtureStatements() {
 
 /** The DDL schema.rs declares for each migration name (Rust `\` line continuations resolved). */
 function declaredMigrations() {
-  const src = fs.readFileSync(path.join(REPO, 'crates', 'sprint-core', 'src', 'schema.rs'), 'utf8');
+  const src = fs.readFileSync(path.join(REPO, 'crates', 'sprint-core', 'src', 'store', 'schema.rs'), 'utf8');
   const out = {};
   const re = /name:\s*"([^"]+)",\s*ddl:\s*"((?:[^"\\]|\\[\s\S])*)"/g;
   let m;

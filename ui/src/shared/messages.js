@@ -92,7 +92,7 @@ export function reasonSentence(code) {
   return REASON_MESSAGES[code] || `Reason ${code}.`;
 }
 
-/** Why an undo left a sprint alone (crates/sprint-core/src/jobs/bulk.rs: undo). */
+/** Why an undo left a sprint alone (crates/sprint-core/src/jobs/bulk/undo.rs). */
 export const UNDO_SKIP_MESSAGES = {
   SPRINT_ACTIVE: 'it has been started, so it is kept',
   SPRINT_CLOSED: 'it is already closed, so it is kept',
