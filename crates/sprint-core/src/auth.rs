@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, encode, Request};
+use crate::jira;
 use crate::step::{Ctx, JobResult};
 
 /// Seconds a permission answer may be reused for the same account (never across accounts: the
@@ -77,19 +77,8 @@ pub fn decide(
 
 /// Ask Jira, as the caller, what they may do (for `project`, when given).
 pub async fn fetch_grants(ctx: &mut Ctx, project: Option<&str>) -> JobResult<Grants> {
-    let mut path =
-        "/rest/api/3/mypermissions?permissions=ADMINISTER%2CADMINISTER_PROJECTS".to_string();
-    if let Some(p) = project {
-        path.push_str("&projectKey=");
-        path.push_str(&encode(p));
-    }
-    let r = jira::send(
-        ctx,
-        &Request::get(path)
-            .as_user()
-            .cached(PERMISSION_CACHE_SECONDS),
-    )
-    .await?;
+    let keys = ["ADMINISTER", "ADMINISTER_PROJECTS"];
+    let r = jira::permissions::mine(ctx, &keys, project, Some(PERMISSION_CACHE_SECONDS)).await?;
     match r.status {
         200 => {
             let has = |k: &str| r.body["permissions"][k]["havePermission"] == Value::Bool(true);

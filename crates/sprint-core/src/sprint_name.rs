@@ -1,7 +1,7 @@
 //! Jira's rules for a sprint name, applied before any name leaves the app.
 //!
 //! Jira trims a sprint name ("Note that the sprint name is trimmed": Create sprint, Jira Software
-//! OpenAPI `POST /rest/agile/1.0/sprint`), refuses an empty one and refuses one longer than 30
+//! OpenAPI `createSprint`), refuses an empty one and refuses one longer than 30
 //! characters. Jira is a Java service, so its 30 is counted in UTF-16 code units (an emoji is
 //! two); counting the same way is the stricter reading, so a name accepted here is accepted by
 //! either count. Sending the trimmed name ourselves also keeps the name we remember equal to the

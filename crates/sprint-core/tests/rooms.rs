@@ -1,7 +1,9 @@
 //! The core's rooms: rules about where code lives, checked over the source text.
 //!
 //! - no core source file (src/ and tests/) is over 700 lines;
-//! - every SQL statement lives in the storage module (`src/store/`).
+//! - every SQL statement lives in the storage module (`src/store/`);
+//! - every Jira REST path is built in the Jira gateway (`src/jira/`);
+//! - the board and bulk jobs do not use each other.
 //!
 //! Native only: it reads the crate's files (under wasm32 there is no file system).
 
@@ -88,4 +90,39 @@ fn the_storage_rule_sees_a_statement() {
     // The check above would pass on anything if its patterns matched nothing.
     let store = fs::read_to_string(crate_dir().join("src/store/rollovers.rs")).unwrap();
     assert!(SQL_STARTS.iter().any(|s| store.contains(s)));
+}
+
+#[test]
+fn every_jira_path_is_built_in_the_gateway() {
+    let src = crate_dir().join("src");
+    let gateway = src.join("jira");
+    let mut outside = Vec::new();
+    for path in rust_files(&src) {
+        if path.starts_with(&gateway) {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("/rest/") {
+                outside.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "Jira paths outside src/jira/ (add an operation to the gateway): {outside:#?}"
+    );
+}
+
+#[test]
+fn the_board_and_bulk_jobs_do_not_use_each_other() {
+    let jobs = crate_dir().join("src/jobs");
+    for (room, other) in [("board", "bulk"), ("bulk", "board")] {
+        for path in rust_files(&jobs.join(room)) {
+            let text = fs::read_to_string(&path).unwrap();
+            for needle in [format!("jobs::{other}"), format!("super::{other}")] {
+                assert!(!text.contains(&needle), "{} uses {needle}", path.display());
+            }
+        }
+    }
 }

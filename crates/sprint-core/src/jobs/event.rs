@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 
 use crate::engine::{Policy, Sprint, SprintState};
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::jira_time;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
@@ -88,7 +88,7 @@ async fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult
     store::settings::load_global(ctx).await?;
     if board_id.is_none() {
         if let Some(id) = sprint_id {
-            let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
+            let r = jira::sprints::get(ctx, id).await?;
             if r.status == 200 {
                 board_id = jira_time::id(&r.body["originBoardId"]);
             }

@@ -3,17 +3,13 @@
 use serde_json::{json, Value};
 
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::step::{Ctx, JobResult};
 
 pub(crate) async fn run(ctx: &mut Ctx, account_id: Option<&str>) -> JobResult<Value> {
     let mut jira_admin = None;
     if account_id.is_some() {
-        let r = jira::send(
-            ctx,
-            &Request::get("/rest/api/3/mypermissions?permissions=ADMINISTER").as_user(),
-        )
-        .await?;
+        let r = jira::permissions::mine(ctx, &["ADMINISTER"], None, None).await?;
         if !r.is_success() {
             let s = r.error_summary();
             return Err(CoreError::new(ErrorCode::JiraError, s.message).into());

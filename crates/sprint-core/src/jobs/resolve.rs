@@ -8,7 +8,7 @@ use crate::auth::{self, Action};
 use crate::effect::Effect;
 use crate::engine::{self, Action as Act, Policy, Sprint};
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, encode, Request};
+use crate::jira;
 use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
 use crate::settings::{BoardSettings, GlobalSettings};
 use crate::step::{Ctx, JobResult};
@@ -129,11 +129,7 @@ fn jira_failure(what: &str, r: &jira::Response) -> CoreError {
 
 /// The board as the app sees it; `BOARD_NOT_FOUND` when Jira does not know it.
 async fn fetch_board(ctx: &mut Ctx, board_id: u64) -> JobResult<JiraBoard> {
-    let r = jira::send(
-        ctx,
-        &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
-    )
-    .await?;
+    let r = jira::boards::get(ctx, board_id).await?;
     match r.status {
         200 => board_of(&r.body).ok_or_else(|| {
             CoreError::new(ErrorCode::JiraError, "board answer without an id").into()
@@ -165,14 +161,7 @@ async fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
     let mut boards = Vec::new();
     let mut start_at = 0;
     for _ in 0..MAX_BOARD_PAGES {
-        let r = jira::send(
-            ctx,
-            &Request::get(format!(
-                "/rest/agile/1.0/board?projectKeyOrId={}&startAt={start_at}&maxResults=50",
-                encode(&project)
-            )),
-        )
-        .await?;
+        let r = jira::boards::of_project_page(ctx, &project, start_at).await?;
         if r.status != 200 {
             return Err(jira_failure("listing boards", &r).into());
         }
@@ -266,9 +255,7 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
     // checked, so that save fails; otherwise the board's own check reports it after the save.
     let ask = !confirmed && global.automation_enabled;
     let sprints = if settings.automate && (settings.keep_ahead > 0 || ask) {
-        match super::board::list_board_sprints(ctx, board.id, super::board::SprintStates::Open)
-            .await?
-        {
+        match jira::sprints::of_board(ctx, board.id, jira::sprints::SprintStates::Open).await? {
             Ok(s) => Some(s),
             Err(r) if settings.keep_ahead > 0 => {
                 return Err(jira_failure("reading the board's sprints", &r).into())
@@ -324,7 +311,7 @@ fn check_keep_ahead_names(
         return Ok(());
     }
     let context =
-        super::bulk::context_of(board.id, &board.name, project, sprints, settings, global);
+        crate::plan::context_of(board.id, &board.name, project, sprints, settings, global);
     let template = match settings.name_template.as_deref() {
         Some(t) => Some(crate::plan::parse_template(t, "settings.nameTemplate")?),
         None => None,

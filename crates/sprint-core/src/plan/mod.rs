@@ -38,12 +38,14 @@ pub const NO_DATED_SPRINT: &str = "NO_DATED_SPRINT";
 pub const NAME_ON_OTHER_BOARD: &str = "NAME_ON_OTHER_BOARD";
 
 mod cadence;
+mod context;
 mod input;
 mod template;
 #[cfg(test)]
 mod tests;
 
 use cadence::*;
+pub use context::context_of;
 pub use input::*;
 pub use template::*;
 

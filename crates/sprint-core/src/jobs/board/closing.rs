@@ -6,10 +6,9 @@ use serde_json::json;
 
 use super::issues::{done_statuses, list_unfinished, parents_of, Unfinished, Unread};
 use super::rollover::{fail, note_problem, record, timeliness};
-use super::sprints::create_sprint;
-use super::MOVE_BATCH;
 use crate::engine::{self, Handled, Policy, Sprint, SprintState};
-use crate::jira::{self, Request, Response};
+use crate::jira::sprints::MOVE_BATCH;
+use crate::jira::{self, Response};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::settings::CarryOver;
 use crate::step::{Ctx, JobResult};
@@ -150,22 +149,11 @@ async fn destination_for(
 /// Step 4: ask Jira to close the sprint. `Some` when it is not closed, for certain (re-read after
 /// a failed answer: a retry after a lost answer finds it closed already).
 async fn close_in_jira(ctx: &mut Ctx, board_id: u64, sprint_id: u64) -> JobResult<Option<Handled>> {
-    let r = jira::send(
-        ctx,
-        &Request::post(
-            format!("/rest/agile/1.0/sprint/{sprint_id}"),
-            json!({ "state": "closed" }),
-        ),
-    )
-    .await?;
+    let r = jira::sprints::close(ctx, sprint_id).await?;
     if r.is_success() {
         return Ok(None);
     }
-    let again = jira::send(
-        ctx,
-        &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
-    )
-    .await?;
+    let again = jira::sprints::get(ctx, sprint_id).await?;
     if again.body["state"] == "closed" {
         return Ok(None);
     }
@@ -224,14 +212,7 @@ pub(super) async fn carry_over(
     }
     if let Some(d) = destination {
         for batch in carry.chunks(MOVE_BATCH) {
-            let r = jira::send(
-                ctx,
-                &Request::post(
-                    format!("/rest/agile/1.0/sprint/{d}/issue"),
-                    json!({ "issues": batch }),
-                ),
-            )
-            .await?;
+            let r = jira::sprints::move_issues(ctx, d, batch).await?;
             if !r.is_success() {
                 fail(
                     ctx,
@@ -312,11 +293,7 @@ pub(super) async fn finish_carry_over(
         Destination::Known(d) => d,
         Destination::Create => {
             // Only now is the closed sprint read: its name and dates name and date the new one.
-            let read = jira::send(
-                ctx,
-                &Request::get(format!("/rest/agile/1.0/sprint/{sprint_id}")),
-            )
-            .await?;
+            let read = jira::sprints::get(ctx, sprint_id).await?;
             let Some(closed) = Sprint::from_jira(&read.body) else {
                 let what = "the closed sprint could not be read";
                 fail(ctx, board_id, sprint_id, "SPRINTS_UNREADABLE", what, &read).await?;
@@ -414,7 +391,7 @@ pub(super) async fn create_follow_on(
         body["startDate"] = json!(timecalc::iso_in(policy.tz, end));
         body["endDate"] = json!(timecalc::iso_in(policy.tz, end + length));
     }
-    let created = match create_sprint(ctx, board_id, body).await? {
+    let created = match jira::sprints::create_once(ctx, board_id, body).await? {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };

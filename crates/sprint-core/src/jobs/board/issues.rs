@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::ISSUE_PAGE;
-use crate::jira::{self, Request, Response};
+use crate::jira::sprints::ISSUE_PAGE;
+use crate::jira::{self, Response};
 use crate::step::{Ctx, JobResult};
 
 /// An unfinished issue of a closing sprint, as the close needs it.
@@ -54,11 +54,7 @@ pub(super) async fn done_statuses(
     ctx: &mut Ctx,
     board_id: u64,
 ) -> JobResult<Result<Done, Response>> {
-    let r = jira::send(
-        ctx,
-        &Request::get(format!("/rest/agile/1.0/board/{board_id}/configuration")),
-    )
-    .await?;
+    let r = jira::boards::configuration(ctx, board_id).await?;
     if matches!(r.status, 400 | 404) {
         return Ok(Ok(Done::Category));
     }
@@ -129,20 +125,11 @@ pub(super) async fn list_unfinished(
         Unread::OpenSubtasks => clauses.push("issuetype in subTaskIssueTypes()".to_string()),
         Unread::All => {}
     }
-    let jql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("&jql={}", jira::encode(&clauses.join(" AND ")))
-    };
+    let jql = (!clauses.is_empty()).then(|| clauses.join(" AND "));
     let mut out = Vec::new();
     let mut start_at = 0;
     loop {
-        let r = jira::send(
-            ctx,
-            &Request::get(format!(
-                "/rest/agile/1.0/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Cparent{jql}&startAt={start_at}&maxResults={ISSUE_PAGE}"
-            )),
-        ).await?;
+        let r = jira::sprints::issue_page(ctx, sprint_id, jql.as_deref(), start_at).await?;
         if r.status != 200 {
             return Ok(Err(r));
         }

@@ -2,9 +2,8 @@
 
 use serde_json::json;
 
-use super::sprints::create_sprint;
 use crate::engine::Sprint;
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
@@ -21,16 +20,12 @@ pub(super) async fn top_up(
     missing: usize,
 ) -> JobResult<Vec<u64>> {
     let now = ctx.now();
-    let b = jira::send(
-        ctx,
-        &Request::get(format!("/rest/agile/1.0/board/{board_id}")),
-    )
-    .await?;
+    let b = jira::boards::get(ctx, board_id).await?;
     if b.status != 200 {
         return Ok(Vec::new());
     }
     let name = b.body["name"].as_str().unwrap_or_default();
-    let board = crate::jobs::bulk::context_of(
+    let board = crate::plan::context_of(
         board_id,
         name,
         &stored.project_key,
@@ -65,7 +60,7 @@ pub(super) async fn top_up(
             continue;
         }
         let body = json!({ "name": p.name, "originBoardId": board_id, "startDate": p.start_local, "endDate": p.end_local });
-        match create_sprint(ctx, board_id, body).await? {
+        match jira::sprints::create_once(ctx, board_id, body).await? {
             Ok(s) => {
                 ctx.log(
                     LogEntry::new(

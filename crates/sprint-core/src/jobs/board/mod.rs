@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::effect::Effect;
 use crate::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
+use crate::jira::{self, sprints::SprintStates};
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
@@ -26,15 +27,8 @@ mod keep_ahead;
 mod readiness;
 mod recovery;
 mod rollover;
-mod sprints;
 mod start;
 
-pub(crate) use sprints::{create_sprint, list_board_sprints, SprintStates};
-
-/// Issues per page when listing a sprint (Jira's cap for this endpoint).
-pub const ISSUE_PAGE: usize = 100;
-/// Issues per move request (Jira's limit).
-pub const MOVE_BATCH: usize = 50;
 /// A board job does not start with less time than this left in the invocation.
 pub const MIN_REMAINING_MS: u64 = 60_000;
 
@@ -80,7 +74,7 @@ pub(crate) async fn run(
     }
     let policy = Policy::of(&stored.settings, &global);
 
-    let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open).await? {
+    let mut sprints = match jira::sprints::of_board(ctx, board_id, SprintStates::Open).await? {
         Ok(s) => s,
         Err(r) => {
             let retry = now + engine::RETRY_AFTER;

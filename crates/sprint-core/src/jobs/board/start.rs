@@ -1,11 +1,10 @@
 //! Start a sprint.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use super::rollover::{fail, note_problem, record, timeliness};
 use crate::engine::{Handled, Policy, Sprint, SprintState};
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::timecalc;
@@ -24,23 +23,14 @@ pub(super) async fn start_sprint(
     let now = ctx.now();
     // Noted before the call: if the run dies after Jira started it, the next run can still log it.
     record(ctx, s.id, board_id, "starting", None).await?;
-    let body = json!({
-        "state": "active",
-        "startDate": timecalc::iso_in(policy.tz, start),
-        "endDate": timecalc::iso_in(policy.tz, end),
-    });
-    let r = jira::send(
-        ctx,
-        &Request::post(format!("/rest/agile/1.0/sprint/{}", s.id), body),
-    )
-    .await?;
+    let (from, to) = (
+        timecalc::iso_in(policy.tz, start),
+        timecalc::iso_in(policy.tz, end),
+    );
+    let r = jira::sprints::start(ctx, s.id, &from, &to).await?;
     if !r.is_success() {
         // A lost answer may hide a start that happened: re-read before calling it a failure.
-        let again = jira::send(
-            ctx,
-            &Request::get(format!("/rest/agile/1.0/sprint/{}", s.id)),
-        )
-        .await?;
+        let again = jira::sprints::get(ctx, s.id).await?;
         if again.body["state"] != "active" {
             let busy = sprints
                 .iter()

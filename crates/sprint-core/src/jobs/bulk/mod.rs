@@ -11,7 +11,7 @@ mod stored;
 mod undo;
 mod worker;
 
-pub(crate) use planner::{context_of, preview};
+pub(crate) use planner::preview;
 pub(crate) use resolvers::{cancel, create, get, list, rename};
 pub(crate) use undo::undo;
 pub(crate) use worker::work;

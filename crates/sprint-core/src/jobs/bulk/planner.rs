@@ -5,12 +5,11 @@ use serde_json::{json, Value};
 
 use super::MAX_BOARDS;
 use crate::auth;
-use crate::engine::{Sprint, SprintState};
+use crate::engine::SprintState;
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, Request};
-use crate::jobs::board::{list_board_sprints, SprintStates};
-use crate::plan::{self, BoardContext, BoardPlan, ExistingSprint};
-use crate::settings::{parse_time_zone, BoardSettings, GlobalSettings, WEEKDAYS};
+use crate::jira;
+use crate::jira::sprints::SprintStates;
+use crate::plan::{self, BoardContext, BoardPlan};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 use crate::validate::Fields;
@@ -52,7 +51,7 @@ pub(super) async fn authorise_boards(
     let rights = auth::ProjectRights::fetch(ctx, account, project).await?;
     let mut names = Vec::new();
     for id in boards {
-        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/board/{id}"))).await?;
+        let r = jira::boards::get(ctx, *id).await?;
         match r.status {
             200 => {}
             404 => {
@@ -92,7 +91,7 @@ pub(super) async fn board_contexts(
     let stored = store::settings::load_boards(ctx, boards).await?;
     let mut out = Vec::new();
     for (id, name) in boards.iter().zip(names) {
-        let sprints = match list_board_sprints(ctx, *id, SprintStates::All).await? {
+        let sprints = match jira::sprints::of_board(ctx, *id, SprintStates::All).await? {
             Ok(s) => s,
             Err(r) => return Err(r.to_error(&format!("reading sprints of board {id}")).into()),
         };
@@ -101,53 +100,11 @@ pub(super) async fn board_contexts(
             .find(|s| s.board_id == *id)
             .map(|s| s.settings.clone())
             .unwrap_or_default();
-        out.push(context_of(*id, name, project, &sprints, &settings, &global));
+        out.push(plan::context_of(
+            *id, name, project, &sprints, &settings, &global,
+        ));
     }
     Ok(out)
-}
-
-/// The planner's view of a board.
-pub(crate) fn context_of(
-    board_id: u64,
-    name: &str,
-    project: &str,
-    sprints: &[Sprint],
-    settings: &BoardSettings,
-    global: &GlobalSettings,
-) -> BoardContext {
-    let tz = settings
-        .time_zone
-        .as_deref()
-        .and_then(parse_time_zone)
-        .or_else(|| parse_time_zone(&global.default_time_zone))
-        .unwrap_or(chrono_tz::Tz::UTC);
-    BoardContext {
-        board_id,
-        board_name: name.to_string(),
-        project_key: project.to_string(),
-        existing: sprints
-            .iter()
-            .map(|s| ExistingSprint {
-                id: s.id,
-                name: s.name.clone(),
-                state: s.state,
-                start: s.start,
-                end: s.end,
-            })
-            .collect(),
-        default_tz: tz,
-        working_days: settings
-            .working_days
-            .iter()
-            .filter_map(|d| WEEKDAYS.iter().position(|w| w == d))
-            .filter_map(|i| chrono::Weekday::try_from(i as u8).ok())
-            .collect(),
-        holidays: settings
-            .holidays
-            .iter()
-            .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .collect(),
-    }
 }
 
 pub(super) fn read_plan_payload(

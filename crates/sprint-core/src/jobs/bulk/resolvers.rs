@@ -7,7 +7,7 @@ use super::stored::{enqueue_worker, load_job, request_cancel, set_job_state, sta
 use super::JOB_LEASE_MS;
 use crate::auth;
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::plan::{self, PlannedSprint};
 use crate::sprint_name::{self, NameFault};
@@ -223,15 +223,8 @@ pub(crate) async fn rename(
             if r["from"].as_str() == Some(to) {
                 continue;
             }
-            // POST is a partial update: only the name changes (PUT would drop the goal).
-            let a = jira::send(
-                ctx,
-                &Request::post(
-                    format!("/rest/agile/1.0/sprint/{id}"),
-                    json!({ "name": to }),
-                ),
-            )
-            .await?;
+            // A partial update: only the name changes (the goal and dates stay).
+            let a = jira::sprints::rename(ctx, id, to).await?;
             if !a.is_success() {
                 return Err(a.to_error(&format!("renaming sprint {id}")).into());
             }

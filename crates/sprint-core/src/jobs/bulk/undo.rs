@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::resolvers::authorised_job;
 use super::stored::{load_rows, request_cancel, set_job_state};
 use crate::error::{CoreError, ErrorCode};
-use crate::jira::{self, Request};
+use crate::jira;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
@@ -32,7 +32,7 @@ pub(crate) async fn undo(
     let mut skipped = Vec::new();
     for row in rows.iter().filter(|r| r.state == "created") {
         let Some(id) = row.sprint_id else { continue };
-        let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
+        let r = jira::sprints::get(ctx, id).await?;
         let reason = match (r.status, r.body["state"].as_str()) {
             (200, Some("future")) => None,
             (200, Some(state)) => Some(format!("SPRINT_{}", state.to_uppercase())),
@@ -43,14 +43,7 @@ pub(crate) async fn undo(
             skipped.push(json!({ "sprintId": id, "reason": reason }));
             continue;
         }
-        let d = jira::send(
-            ctx,
-            &Request {
-                method: crate::effect::Method::Delete,
-                ..Request::get(format!("/rest/agile/1.0/sprint/{id}"))
-            },
-        )
-        .await?;
+        let d = jira::sprints::delete(ctx, id).await?;
         if d.is_success() || d.status == 404 {
             store::bulk_jobs::mark_sprint_deleted(ctx, &job.job_id, &row.key).await?;
             deleted.push(id);

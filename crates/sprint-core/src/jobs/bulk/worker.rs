@@ -7,8 +7,8 @@ use super::stored::{finish_cancel, load_job, load_rows, planned_sprint};
 use super::{CHECK_EVERY, JOB_LEASE_MS, MIN_REMAINING_MS, SPRINTS_PER_RUN};
 use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
-use crate::jira::{self, Request};
-use crate::jobs::board::{create_sprint, list_board_sprints, SprintStates};
+use crate::jira;
+use crate::jira::sprints::SprintStates;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
 use crate::store;
@@ -104,7 +104,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         }
         // Read once per board and run: anything an earlier, interrupted run created is here, and
         // the lease keeps other workers away meanwhile.
-        let mut sprints = match list_board_sprints(ctx, board_id, SprintStates::Open).await? {
+        let mut sprints = match jira::sprints::of_board(ctx, board_id, SprintStates::Open).await? {
             Ok(s) => s,
             Err(r) => {
                 ctx.log(
@@ -154,7 +154,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
             let (state, sprint_id, error) = match existing {
                 Some(id) => ("created", Some(id), None),
                 None => {
-                    match create_sprint(ctx, board_id, body).await? {
+                    match jira::sprints::create_once(ctx, board_id, body).await? {
                         Ok(created) => {
                             sprints.push(created.clone());
                             ctx.log(
@@ -295,7 +295,7 @@ pub(super) const ORDER_ROUNDS: usize = 3;
 /// refused or lost one, the board is read again and the swaps are worked out afresh.
 pub(super) async fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
     for _ in 0..ORDER_ROUNDS {
-        let Ok(sprints) = list_board_sprints(ctx, board_id, SprintStates::Open).await? else {
+        let Ok(sprints) = jira::sprints::of_board(ctx, board_id, SprintStates::Open).await? else {
             return Ok(());
         };
         let mut order: Vec<&Sprint> = sprints
@@ -311,14 +311,7 @@ pub(super) async fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()
                 continue;
             }
             let j = order.iter().position(|s| s.id == want[i].id).unwrap_or(i);
-            let r = jira::send_once(
-                ctx,
-                &Request::post(
-                    format!("/rest/agile/1.0/sprint/{}/swap", order[i].id),
-                    json!({ "sprintToSwapWith": order[j].id }),
-                ),
-            )
-            .await?;
+            let r = jira::sprints::swap(ctx, order[i].id, order[j].id).await?;
             if !r.is_success() {
                 clean = false;
                 break;

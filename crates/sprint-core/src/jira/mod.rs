@@ -1,5 +1,7 @@
-//! Jira requests with the app's retry policy: honour `Retry-After` on 429/503, back off
-//! exponentially with jitter on other transient failures, give up after a few attempts.
+//! The Jira gateway: the only place that builds Jira REST paths ([`sprints`], [`boards`],
+//! [`permissions`]), and the transport they share: requests with the app's retry policy (honour
+//! `Retry-After` on 429/503, back off exponentially with jitter on other transient failures, give
+//! up after a few attempts), Jira's points quota wall and pacing.
 
 use serde_json::{json, Value};
 
@@ -7,6 +9,13 @@ use crate::effect::{Actor, Effect, EffectResult, Method};
 use crate::error::{CoreError, ErrorCode};
 use crate::log::JiraErrorSummary;
 use crate::step::{Ctx, Suspend};
+
+pub mod boards;
+pub mod permissions;
+pub mod sprints;
+
+/// The Agile REST API's root.
+const AGILE: &str = "/rest/agile/1.0";
 
 /// Attempts per request before the failure is reported.
 pub const MAX_ATTEMPTS: u32 = 5;
