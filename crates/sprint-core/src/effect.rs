@@ -104,7 +104,7 @@ pub enum Effect {
     /// Run each job to its outcome with this same driver loop (at most `concurrency` at once), in
     /// this invocation. Feed back `body: [outcome, ...]` in job order.
     RunJobs {
-        jobs: Vec<crate::jobs::Job>,
+        jobs: Vec<crate::job::Job>,
         concurrency: u32,
     },
     /// Push one event on an @forge/events queue. Feed back an empty result, or `error`.

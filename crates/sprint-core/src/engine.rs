@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
-use serde_json::Value;
 
-use crate::jira_time;
 use crate::settings::{
     parse_time_of_day, parse_time_zone, BoardSettings, CarryOver, GlobalSettings,
 };
@@ -18,52 +16,7 @@ use crate::timecalc;
 /// How long a blocked action waits before the next attempt (an event may bring it forward).
 pub const RETRY_AFTER: Duration = Duration::minutes(15);
 
-/// A sprint's state in Jira.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SprintState {
-    /// Not started.
-    Future,
-    /// Running.
-    Active,
-    /// Completed.
-    Closed,
-}
-
-/// A sprint as the engine needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sprint {
-    /// Jira id.
-    pub id: u64,
-    /// Name (shown in logs only as the id; names can be anything people typed).
-    pub name: String,
-    /// State.
-    pub state: SprintState,
-    /// Planned start.
-    pub start: Option<DateTime<Utc>>,
-    /// Planned end.
-    pub end: Option<DateTime<Utc>>,
-    /// Board the sprint belongs to.
-    pub origin_board_id: Option<u64>,
-}
-
-impl Sprint {
-    /// Read a sprint from a Jira sprint object.
-    pub fn from_jira(v: &Value) -> Option<Sprint> {
-        Some(Sprint {
-            id: jira_time::id(&v["id"])?,
-            name: v["name"].as_str().unwrap_or_default().to_string(),
-            state: match v["state"].as_str()?.to_ascii_lowercase().as_str() {
-                "future" => SprintState::Future,
-                "active" => SprintState::Active,
-                "closed" => SprintState::Closed,
-                _ => return None,
-            },
-            start: jira_time::field(v, "startDate"),
-            end: jira_time::field(v, "endDate"),
-            origin_board_id: jira_time::id(&v["originBoardId"]),
-        })
-    }
-}
+pub use crate::domain::{Sprint, SprintState};
 
 /// A board's effective automation policy (board settings over global defaults).
 #[derive(Debug, Clone, PartialEq)]

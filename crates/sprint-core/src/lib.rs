@@ -15,27 +15,32 @@
 //! it acts, so running a job twice repeats no action. Nothing is kept between calls.
 
 pub mod auth;
+pub mod domain;
 pub mod effect;
 pub mod engine;
 pub mod error;
 pub mod jira;
 pub mod jira_time;
+pub mod job;
 pub mod jobs;
 pub mod log;
 pub mod plan;
+pub mod runner;
 pub mod settings;
 pub mod spend;
 pub mod sprint_name;
 pub mod step;
 pub mod store;
 pub use store::schema;
+pub mod template;
 pub mod timecalc;
 pub mod validate;
 
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};
 pub use error::{CoreError, ErrorCode};
 pub use jobs::Job;
-pub use step::{step, step_json, Ctx, EffectRequest, Outcome, Runner, StepInput, StepOutput};
+pub use runner::{step, step_json, Runner};
+pub use step::{Ctx, EffectRequest, Outcome, StepInput, StepOutput};
 
 /// Version of this core (the app's version).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -271,7 +271,8 @@ impl BoardSettings {
         let keep_ahead = f.int("keepAhead", 0, MAX_KEEP_AHEAD)? as u32;
         let name_template = match f.opt_string("nameTemplate", 100)? {
             Some(t) => {
-                let template = crate::plan::parse_template(t, &format!("{prefix}nameTemplate"))?;
+                let template =
+                    crate::template::parse_template(t, &format!("{prefix}nameTemplate"))?;
                 if template.uses_pi() {
                     return Err(f.fault(
                         "nameTemplate",

@@ -3,12 +3,14 @@
 //! - no core source file (src/ and tests/) is over 700 lines;
 //! - every SQL statement lives in the storage module (`src/store/`);
 //! - every Jira REST path is built in the Jira gateway (`src/jira/`);
-//! - the board and bulk jobs do not use each other.
+//! - the board and bulk jobs do not use each other;
+//! - the crate's top-level modules use each other without a circle.
 //!
 //! Native only: it reads the crate's files (under wasm32 there is no file system).
 
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -125,4 +127,111 @@ fn the_board_and_bulk_jobs_do_not_use_each_other() {
             }
         }
     }
+}
+
+/// The top-level module a source file belongs to (`src/jobs/board/mod.rs` -> `jobs`).
+fn module_of(src: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(src).unwrap();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// Top-level module -> the top-level modules its code names as `crate::<module>` (comments left
+/// out: a doc link is no dependency).
+fn module_uses() -> BTreeMap<String, BTreeSet<String>> {
+    let src = crate_dir().join("src");
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in rust_files(&src) {
+        let module = module_of(&src, &path);
+        if module == "lib" {
+            continue;
+        }
+        let entry = uses.entry(module.clone()).or_default();
+        for line in fs::read_to_string(&path).unwrap().lines() {
+            let code = line.split("//").next().unwrap_or_default();
+            for (i, _) in code.match_indices("crate::") {
+                let rest = &code[i + "crate::".len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() && name != module {
+                    entry.insert(name);
+                }
+            }
+        }
+    }
+    // Only edges between modules (not to re-exported items of lib.rs such as `crate::VERSION`).
+    let modules: BTreeSet<String> = uses.keys().cloned().collect();
+    for targets in uses.values_mut() {
+        targets.retain(|t| modules.contains(t));
+    }
+    uses
+}
+
+/// A circle of module uses, if there is one (depth-first search for a back edge).
+fn find_circle(uses: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        m: &str,
+        uses: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == m) {
+            let mut circle = path[at..].to_vec();
+            circle.push(m.to_string());
+            return Some(circle);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for next in uses.get(m).into_iter().flatten() {
+            if let Some(c) = visit(next, uses, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in uses.keys() {
+        if let Some(c) = visit(m, uses, &mut Vec::new(), &mut done) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+#[test]
+fn the_top_level_modules_use_each_other_without_a_circle() {
+    let uses = module_uses();
+    assert!(
+        uses["effect"].len() < uses.len() && !uses["effect"].contains("jobs"),
+        "effect uses {:?}",
+        uses["effect"]
+    );
+    if let Some(circle) = find_circle(&uses) {
+        panic!("modules in a circle: {}", circle.join(" -> "));
+    }
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    uses.entry("a".into()).or_default().insert("b".into());
+    uses.entry("b".into()).or_default().insert("c".into());
+    uses.entry("c".into()).or_default().insert("a".into());
+    assert_eq!(
+        find_circle(&uses),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+    uses.get_mut("c").unwrap().clear();
+    assert_eq!(find_circle(&uses), None);
 }

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{encode, send, send_once, Request, Response, AGILE};
+use crate::domain::Sprint;
 use crate::effect::Method;
-use crate::engine::Sprint;
 use crate::step::{Ctx, JobResult, Suspend};
 
 /// Most sprint pages read for one board (50 sprints a page).

@@ -1,6 +1,6 @@
 //! The planner's view of a board, from Jira's sprints and the stored settings.
 
-use crate::engine::Sprint;
+use crate::domain::Sprint;
 use crate::settings::{parse_time_zone, BoardSettings, GlobalSettings, WEEKDAYS};
 
 use super::{BoardContext, ExistingSprint};

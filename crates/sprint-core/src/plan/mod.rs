@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::engine::SprintState;
+use crate::domain::SprintState;
 use crate::error::{CoreError, ErrorCode};
 use crate::settings::{parse_time_of_day, parse_time_zone, MAX_HOLIDAYS, WEEKDAYS};
 use crate::sprint_name::{self, NameFault};
@@ -40,14 +40,13 @@ pub const NAME_ON_OTHER_BOARD: &str = "NAME_ON_OTHER_BOARD";
 mod cadence;
 mod context;
 mod input;
-mod template;
 #[cfg(test)]
 mod tests;
 
+pub use crate::template::*;
 use cadence::*;
 pub use context::context_of;
 pub use input::*;
-pub use template::*;
 
 // ---------------------------------------------------------------------------------------------
 // Boards and results

@@ -1,6 +1,9 @@
 //! Name and goal templates: parsing (`{board} Sprint {n}`, `{start:D MMM}`, ...) and rendering.
 
-use super::*;
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+
+use crate::error::{CoreError, ErrorCode};
 
 /// A parsed name or goal template. Build with [`parse_template`].
 #[derive(Debug, Clone, PartialEq)]
@@ -11,13 +14,13 @@ pub struct PlanTemplate {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Part {
+pub(crate) enum Part {
     Text(String),
     Token(Token),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Token {
+pub(crate) enum Token {
     Board,
     Project,
     Number,
@@ -31,13 +34,13 @@ pub(super) enum Token {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Edge {
+pub(crate) enum Edge {
     Start,
     End,
 }
 
 /// The date formats a template may ask for, as admins write them, and chrono's spelling.
-pub(super) const DATE_FORMATS: [(&str, &str); 6] = [
+pub(crate) const DATE_FORMATS: [(&str, &str); 6] = [
     ("YYYY-MM-DD", "%Y-%m-%d"),
     ("DD.MM.", "%d.%m."),
     ("DD.MM.YYYY", "%d.%m.%Y"),
@@ -47,7 +50,7 @@ pub(super) const DATE_FORMATS: [(&str, &str); 6] = [
 ];
 
 impl Token {
-    pub(super) fn parse(name: &str) -> Option<Token> {
+    pub(crate) fn parse(name: &str) -> Option<Token> {
         let (head, format) = match name.split_once(':') {
             Some((h, f)) => (h, Some(f)),
             None => (name, None),
@@ -74,7 +77,7 @@ impl Token {
     }
 }
 
-pub(super) fn template_fault(field: &str, message: String, token: &str) -> CoreError {
+pub(crate) fn template_fault(field: &str, message: String, token: &str) -> CoreError {
     CoreError::new(
         ErrorCode::TemplateTokenUnknown,
         format!("{field}: {message}"),
@@ -165,7 +168,7 @@ impl PlanTemplate {
     }
 
     /// Refuse PI tokens where no PI is configured.
-    pub(super) fn check_pi(&self, pi_given: bool) -> Result<(), CoreError> {
+    pub(crate) fn check_pi(&self, pi_given: bool) -> Result<(), CoreError> {
         if self.uses_pi() && !pi_given {
             let message = "{pi} and {sprintInPi} need a pi setting".to_string();
             return Err(template_fault(&self.field, message, "{pi}"));
@@ -173,7 +176,7 @@ impl PlanTemplate {
         Ok(())
     }
 
-    pub(super) fn render(&self, vars: &TemplateVars) -> String {
+    pub(crate) fn render(&self, vars: &TemplateVars) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -207,7 +210,7 @@ pub struct TemplateVars {
 }
 
 impl TemplateVars {
-    pub(super) fn value(&self, token: Token) -> String {
+    pub(crate) fn value(&self, token: Token) -> String {
         let on_start = |f: &dyn Fn(NaiveDate) -> String| self.start.map(f).unwrap_or_default();
         match token {
             Token::Board => self.board.clone(),
