@@ -6,13 +6,21 @@
 //!
 //! ## Driver contract
 //! 1. Build a [`StepInput`] with the job, `now` (read once per run), a random `seed`, no results.
-//! 2. Call [`step`]. Carry out every effect of the output (they are independent: run them
-//!    concurrently if you like) and append each result at index `id` of `results`.
+//! 2. Call [`step`](fn@step). Carry out every effect of the output (they are independent: run them
+//!    concurrently if you like) and append each result at index `id` of `results`. A failure is a
+//!    result (`error`), never a throw; a failed SQL statement carries the database's `errno` and
+//!    `sqlState` when the platform reports them ([`Failure`]).
 //! 3. If the output has an `outcome`, the job is done: report it. Otherwise go to 2.
 //!
 //! Repeating a step is safe: the core is a pure function of its input. What must survive a crash
 //! is written by the job itself through `Sql`/`KvsSet` effects, and every job re-reads Jira before
 //! it acts, so running a job twice repeats no action. Nothing is kept between calls.
+//!
+//! ## Rooms
+//! Job bodies are in [`jobs`] (run over the protocol by [`runner`]); every SQL statement is in
+//! [`store`], every Jira REST path in [`jira`]; the rules they apply are in [`engine`], [`plan`],
+//! [`settings`] and [`auth`], over the contract's data ([`effect`], [`job`], [`domain`]). The
+//! modules use each other without circles (`tests/rooms.rs`).
 
 pub mod auth;
 pub mod domain;

@@ -1,6 +1,6 @@
 //! The step protocol's entry points over the app's jobs: a [`Runner`] keeps one job's run between
 //! steps, [`step`] runs one step afresh, [`step_json`] parses and answers JSON (see
-//! [`crate::step`] for the protocol itself).
+//! [`crate::step`](mod@crate::step) for the protocol itself).
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -1,17 +1,18 @@
 //! The step protocol: how a job is run one batch of effects at a time.
 //!
 //! A job is ordinary straight-line Rust (an `async fn`) that asks a [`Ctx`] for effect results and
-//! `.await`s them. A [`Runner`](crate::runner::Runner) polls the job's future with a no-op waker: the job runs until it
-//! awaits a result the driver has not fed back yet, and the step returns every effect asked for so
-//! far (a batch of independent effects, plus log lines emitted on the way). The driver carries them
-//! out, appends their results in id order, and steps again: the runner resumes the job where it
-//! waited, so a run costs time linear in its steps.
+//! `.await`s them. A [`Runner`](crate::runner::Runner) polls the job's future with a no-op waker:
+//! the job runs until it awaits a result the driver has not fed back yet, and the step returns
+//! every effect asked for so far (a batch of independent effects, plus log lines emitted on the
+//! way). The driver carries them out, appends their results in id order, and steps again: the
+//! runner resumes the job where it waited, so a run costs time linear in its steps.
 //!
-//! The stateless [`step`](crate::runner::step) polls a fresh future over the whole transcript until it waits for a
-//! missing result: a re-run from the top that takes the same path, because the job is deterministic
-//! in its inputs (`now`, `seed`, the transcript). A runner gives exactly the outputs of `step` over
-//! the same results, step for step; when the results it is fed are not exactly those of its last
-//! effects, it starts the job afresh over its whole transcript, as `step` would.
+//! The stateless [`step`](crate::runner::step) polls a fresh future over the whole transcript
+//! until it waits for a missing result: a re-run from the top that takes the same path, because
+//! the job is deterministic in its inputs (`now`, `seed`, the transcript). A runner gives exactly
+//! the outputs of `step` over the same results, step for step; when the results it is fed are not
+//! exactly those of its last effects, it starts the job afresh over its whole transcript, as
+//! `step` would.
 
 use std::cell::RefCell;
 use std::future::Future;

@@ -89,7 +89,7 @@ pub(crate) fn template_fault(field: &str, message: String, token: &str) -> CoreE
 /// `{end:FMT}` (FMT one of `YYYY-MM-DD`, `DD.MM.`, `DD.MM.YYYY`, `MMM D`, `D MMM`, `MM/DD`),
 /// `{week}`, `{quarter}`, `{year}`, `{pi}`, `{sprintInPi}`; `{{` and `}}` are literal braces.
 /// `field` (`plan.nameTemplate`) is named by this and later errors. Length limits are the
-/// caller's (read the string with [`Fields::string`] first).
+/// caller's (read the string with [`Fields::string`](crate::validate::Fields::string) first).
 pub fn parse_template(s: &str, field: &str) -> Result<PlanTemplate, CoreError> {
     // Control characters and bidirectional overrides would reach Jira in sprint names, where
     // they hide or reorder text (spoofing): refuse them.
