@@ -564,7 +564,7 @@ pub(crate) async fn list_board_sprints(
         if r.status != 200 {
             return Ok(Err(r));
         }
-        let values = r.body["values"].as_array().cloned().unwrap_or_default();
+        let values = r.body["values"].as_array().map_or(&[][..], Vec::as_slice);
         start_at += values.len();
         // Shared sprints of other boards show here too: only the board's own are its to run.
         out.extend(
@@ -835,8 +835,9 @@ async fn list_unfinished(
         if r.status != 200 {
             return Ok(Err(r));
         }
-        let issues = r.body["issues"].as_array().cloned().unwrap_or_default();
-        for i in &issues {
+        let no_issues = Vec::new();
+        let issues = r.body["issues"].as_array().unwrap_or(&no_issues);
+        for i in issues {
             let f = &i["fields"];
             // The JQL already filtered; a status in the Done column would only come from an answer
             // that ignored it, and a done issue is never carried.

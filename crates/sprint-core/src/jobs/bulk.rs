@@ -407,10 +407,11 @@ async fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
         .collect())
 }
 
-fn planned_sprint(job: &StoredJob, key: &str) -> Option<Value> {
+fn planned_sprint<'a>(job: &'a StoredJob, key: &str) -> Option<&'a Value> {
     job.plans
         .iter()
-        .flat_map(|p| p["sprints"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p["sprints"].as_array())
+        .flatten()
         .find(|s| s["key"] == key)
 }
 
@@ -420,7 +421,7 @@ async fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value> {
     let sprints: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let p = planned_sprint(job, &r.key).unwrap_or(Value::Null);
+            let p = planned_sprint(job, &r.key).unwrap_or(&Value::Null);
             json!({
                 "key": r.key, "boardId": r.board_id, "index": r.position, "state": r.state,
                 "sprintId": r.sprint_id, "errorCode": r.error_code,
@@ -779,7 +780,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                 body["goal"] = json!(goal);
             }
             // A row still `planned` may have been created before a crash: look first.
-            let existing = find_in(&sprints, &p);
+            let existing = find_in(&sprints, p);
             let (state, sprint_id, error) = match existing {
                 Some(id) => ("created", Some(id), None),
                 None => {
