@@ -91,6 +91,7 @@ function storageFailure(e) {
   return { error: { code: String((e && e.code) || 'STORAGE_ERROR'), message: String((e && e.message) || e).slice(0, 200) } };
 }
 
+// `name` (the statement's stable name, e.g. `rollovers.recordPhase`) is for logs: the text runs.
 async function runSql({ sql: text, params }) {
   try {
     const res = await sql.prepare(text).bindParams(...(params || [])).execute();
@@ -98,8 +99,27 @@ async function runSql({ sql: text, params }) {
     if (Array.isArray(rows)) return { rows };
     return { affectedRows: Number((rows && rows.affectedRows) || 0) };
   } catch (e) {
-    return storageFailure(e);
+    return sqlFailure(e);
   }
+}
+
+// A failed statement, with the database's error number and SQLSTATE when the platform gives them:
+// the core tells a missing table (1146 / 42S02) by them, never by the message's words. Forge SQL
+// keeps the details of an SQL_EXECUTION_ERROR in its `debug` field (developer.atlassian.com,
+// storage-reference/sql-handling-errors), which @forge/sql hands over as `error.context.debug`;
+// TiDB's own message starts "Error 1146 (42S02): ..." when no field carries them.
+function sqlFailure(e) {
+  const failure = storageFailure(e);
+  const context = (e && typeof e.context === 'object' && e.context) || {};
+  const places = [context.debug, context].filter((d) => d && typeof d === 'object');
+  const prefix = /^Error (\d+) \(([0-9A-Z]{5})\)/.exec(String((e && e.message) || ''));
+  const errno = places.map((d) => Number(d.errno)).find((n) => Number.isInteger(n) && n > 0)
+    ?? (prefix ? Number(prefix[1]) : undefined);
+  const sqlState = places.map((d) => d.sqlState).find((s) => typeof s === 'string' && /^[0-9A-Z]{5}$/.test(s))
+    ?? (prefix ? prefix[2] : undefined);
+  if (errno !== undefined) failure.error.errno = errno;
+  if (sqlState !== undefined) failure.error.sqlState = sqlState;
+  return failure;
 }
 
 async function kvsGet({ key }) {

@@ -32,6 +32,9 @@ test('DDL, parameterised queries, error mapping, counters, simulated NOW(); DB d
     // this test asserted INVALID_SQL_QUERY before, a guess the documentation contradicts
     await assert.rejects(sql.executeRaw('SELEC nonsense'), (e) => e instanceof ForgeSQLAPIError && e.code === errorCodes.SQL_EXECUTION_ERROR && e.context.errno === 1064);
     await assert.rejects(sql.executeRaw('SELECT * FROM nope'), (e) => e.code === errorCodes.INVALID_SQL_QUERY && e.context.errno === 1146);
+    // sql-handling-errors: "More details are present in the debug field" (reaches the app as context.debug)
+    await assert.rejects(sql.executeRaw('SELECT * FROM nope'),
+      (e) => e.context.debug.errno === 1146 && e.context.debug.sqlState === '42S02');
     await assert.rejects(sql.prepare('INSERT INTO cfg (board_id, name) VALUES (?, ?)').bindParams(7, 'dup').execute(),
       (e) => e.code === errorCodes.SQL_EXECUTION_ERROR && e.context.mysqlCode === 'ER_DUP_ENTRY');
     await assert.rejects(sql.executeRaw('CREATE TABLE t2 (id INT PRIMARY KEY)'), (e) => e.code === errorCodes.INVALID_SQL_QUERY && /executeDDL/.test(e.message));

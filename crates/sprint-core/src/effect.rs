@@ -55,8 +55,13 @@ pub enum Effect {
         cache_seconds: Option<u32>,
     },
     /// Run one parameterised statement with @forge/sql (`sql.prepare(sql).bindParams(...params)`).
-    /// Feed back `rows` for a read, `affectedRows` for a write; a failure as `error` (its code).
+    /// Feed back `rows` for a read, `affectedRows` for a write; a failure as `error`: its code,
+    /// and the database's `errno` and `sqlState` when the platform reports them (a missing table,
+    /// 1146 / `42S02`, is `SCHEMA_MISSING`). `name` is the statement's stable name
+    /// (`rollovers.recordPhase`, see [`crate::store`]): log it instead of the text; tests match
+    /// on it.
     Sql {
+        name: String,
         sql: String,
         #[serde(default)]
         params: Vec<Value>,
@@ -91,9 +96,7 @@ pub enum Effect {
     /// Run these schema migrations, in order, with @forge/sql's migration runner (which skips the
     /// ones already applied). Only the install/upgrade lifecycle job emits this. Feed back
     /// `body: {applied: [names run now]}`, or `error`.
-    Migrate {
-        migrations: Vec<crate::schema::Migration>,
-    },
+    Migrate { migrations: Vec<Migration> },
     /// Wait this long (a backoff the core chose), then feed back an empty result.
     Wait { ms: u64 },
     /// Ask the platform how much invocation time is left. Feed back `remainingMs`.
@@ -113,14 +116,43 @@ pub enum Effect {
     },
 }
 
+/// One migration of [`Effect::Migrate`]: one statement under a stable name (see
+/// [`crate::store::schema`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Migration {
+    /// Stable name recorded by the runner.
+    pub name: String,
+    /// One DDL statement (MySQL dialect, valid on TiDB).
+    pub ddl: String,
+}
+
 /// A failure that is not an HTTP answer: a dropped connection, a storage error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Failure {
     /// Stable code (`NETWORK`, or the platform's code such as `INVALID_SQL_QUERY`).
     pub code: String,
-    /// Short message; never a request or response payload.
+    /// Short message; never a request or response payload. The core decides nothing on it.
     #[serde(default)]
     pub message: String,
+    /// Sql: the database's error number (MySQL/TiDB `errno`), when the platform reports one:
+    /// 1146 (`ER_NO_SUCH_TABLE`) means the app's tables are missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errno: Option<u32>,
+    /// Sql: the SQLSTATE, when the platform reports one (`42S02`: no such table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_state: Option<String>,
+}
+
+impl Failure {
+    /// A failure with a code and a short message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Failure {
+            code: code.into(),
+            message: message.into(),
+            ..Failure::default()
+        }
+    }
 }
 
 /// What the driver feeds back for one effect. Only the fields that apply to the effect are set.

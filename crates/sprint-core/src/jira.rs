@@ -183,8 +183,10 @@ async fn send_with(
     if as_app && !ctx.global_read() {
         // Know Jira's quota state (and the log retention) before the first call as the app,
         // whatever the job read first.
-        let r = ctx.perform(crate::store::load_global_effect()).await?;
-        crate::store::note_global(ctx, &r);
+        let r = ctx
+            .perform(crate::store::settings::load_global_effect())
+            .await?;
+        crate::store::settings::note_global(ctx, &r);
     }
     loop {
         attempt += 1;
@@ -209,7 +211,10 @@ async fn send_with(
             let short_until = until + crate::spend::SHORT_AFTER_WALL.num_milliseconds();
             ctx.set_jira_short_until(Some(short_until));
             let recorded = ctx
-                .perform(crate::store::record_jira_wall_effect(until, short_until))
+                .perform(crate::store::settings::record_jira_wall_effect(
+                    until,
+                    short_until,
+                ))
                 .await?;
             if recorded.affected_rows.unwrap_or(0) > 0 {
                 let at = chrono::DateTime::from_timestamp_millis(until).unwrap_or(ctx.now());
@@ -272,7 +277,7 @@ async fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
     let until = crate::spend::next_reset(ctx.now());
     ctx.set_jira_short_until(Some(until.timestamp_millis()));
     let recorded = ctx
-        .perform(crate::store::record_jira_short_effect(
+        .perform(crate::store::settings::record_jira_short_effect(
             until.timestamp_millis(),
         ))
         .await?;
@@ -317,10 +322,10 @@ fn walled(until: i64) -> Response {
         status: 429,
         body: Value::Null,
         quota_wall_until: Some(until),
-        failure: Some(crate::effect::Failure {
-            code: "JIRA_QUOTA_WALL".to_string(),
-            message: "not sent: Jira's points quota refuses the app until its reset".to_string(),
-        }),
+        failure: Some(crate::effect::Failure::new(
+            "JIRA_QUOTA_WALL",
+            "not sent: Jira's points quota refuses the app until its reset",
+        )),
     }
 }
 

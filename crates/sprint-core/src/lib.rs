@@ -23,12 +23,12 @@ pub mod jira_time;
 pub mod jobs;
 pub mod log;
 pub mod plan;
-pub mod schema;
 pub mod settings;
 pub mod spend;
 pub mod sprint_name;
 pub mod step;
 pub mod store;
+pub use store::schema;
 pub mod timecalc;
 pub mod validate;
 

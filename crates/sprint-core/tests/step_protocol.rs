@@ -126,6 +126,7 @@ fn transient_failures_back_off_exponentially_and_give_up_after_five_attempts() {
         error: Some(sprint_core::Failure {
             code: "NETWORK".into(),
             message: "reset".into(),
+            ..Default::default()
         }),
         ..Default::default()
     };
@@ -217,6 +218,7 @@ fn a_runner_gives_the_stateless_outputs_as_the_driver_feeds_it() {
         error: Some(sprint_core::Failure {
             code: "NETWORK".into(),
             message: "reset".into(),
+            ..Default::default()
         }),
         ..Default::default()
     };
@@ -231,6 +233,7 @@ fn a_runner_gives_the_stateless_outputs_as_the_driver_feeds_it() {
                 error: Some(sprint_core::Failure {
                     code: "SQL".into(),
                     message: "locked".into(),
+                    ..Default::default()
                 }),
                 ..Default::default()
             },

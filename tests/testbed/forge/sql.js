@@ -393,11 +393,16 @@ function createdTable(query) {
 
 function mapError(e, endpoint, { parseErrorCode = 'SQL_EXECUTION_ERROR' } = {}) {
   const context = { errno: e.errno, sqlState: e.sqlState, mysqlCode: e.code, sqlMessage: e.sqlMessage, endpoint };
-  if (e.errno && PARSE_ERRNOS.has(e.errno)) return [400, { code: parseErrorCode, message: e.sqlMessage || e.message, context }];
-  if (e.errno && INVALID_ERRNOS.has(e.errno)) return [400, { code: 'INVALID_SQL_QUERY', message: e.sqlMessage || e.message, context }];
-  if (e.errno && TIMEOUT_ERRNOS.has(e.errno)) return [504, { code: 'QUERY_TIMED_OUT', message: e.sqlMessage || e.message, context }];
+  // sql-handling-errors: "More details are present in the debug field". A body's `debug` reaches the
+  // app as `error.context.debug` (out/errors.js spreads the body's other keys into `context`); what
+  // the service puts in it is not documented (GUESS: the database's errno, SQLSTATE, code, message).
+  const debug = e.errno ? { debug: { errno: e.errno, sqlState: e.sqlState, code: e.code, message: e.sqlMessage } } : {};
+  const message = e.sqlMessage || e.message;
+  if (e.errno && PARSE_ERRNOS.has(e.errno)) return [400, { code: parseErrorCode, message, context, ...debug }];
+  if (e.errno && INVALID_ERRNOS.has(e.errno)) return [400, { code: 'INVALID_SQL_QUERY', message, context, ...debug }];
+  if (e.errno && TIMEOUT_ERRNOS.has(e.errno)) return [504, { code: 'QUERY_TIMED_OUT', message, context, ...debug }];
   if (!e.errno || e.fatal) return [500, { code: 'UNKNOWN_ERROR', message: e.message, context }];
-  return [400, { code: 'SQL_EXECUTION_ERROR', message: e.sqlMessage || e.message, context }];
+  return [400, { code: 'SQL_EXECUTION_ERROR', message, context, ...debug }];
 }
 
 /** a sliding window of (time, weight) in real ms */

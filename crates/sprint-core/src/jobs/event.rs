@@ -23,25 +23,21 @@ pub(crate) async fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobRe
     let Some(board_id) = sprint.origin_board_id.or_else(|| board_of(event)) else {
         return unreadable(ctx, event_type, event).await;
     };
-    let Some(stored) = store::load_board(ctx, board_id).await? else {
+    let Some(stored) = store::settings::load_board(ctx, board_id).await? else {
         return Ok(json!({ "result": "ignored" }));
     };
     if !stored.settings.automate {
         return Ok(json!({ "result": "ignored" }));
     }
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     let policy = Policy::of(&stored.settings, &global);
     let candidate = match sprint.state {
         SprintState::Future if policy.auto_start => policy.start_instant(&sprint),
         SprintState::Active if policy.auto_close => policy.close_instant(&sprint),
         // Someone else closed or deleted a sprint: a sprint waiting for the board may start now.
         SprintState::Closed if event_type.ends_with(":closed:sprint") => {
-            let ours = store::rows(
-                ctx,
-                "SELECT phase FROM rollovers WHERE sprint_id = ? AND phase IN ('carrying', 'closed')",
-                vec![json!(sprint.id)],
-            ).await?;
-            if ours.is_empty() {
+            let ours = store::rollovers::closed_by_app(ctx, sprint.id).await?;
+            if !ours {
                 Some(ctx.now())
             } else {
                 None
@@ -53,15 +49,8 @@ pub(crate) async fn run(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobRe
         return Ok(json!({ "result": "unchanged" }));
     };
     let at = at.max(ctx.now()).timestamp_millis();
-    let r = store::sql(
-        ctx,
-        "UPDATE board_schedule SET next_action = IF(next_due_at IS NULL OR next_due_at > ?, 'check', next_action), \
-         next_due_at = LEAST(COALESCE(next_due_at, ?), ?) WHERE board_id = ?",
-        vec![json!(at), json!(at), json!(at), json!(board_id)],
-    ).await?;
-    Ok(
-        json!({ "result": if r.affected_rows.unwrap_or(0) > 0 { "rescheduled" } else { "unchanged" }, "boardId": board_id }),
-    )
+    let moved = store::schedule::bring_forward(ctx, board_id, at).await?;
+    Ok(json!({ "result": if moved { "rescheduled" } else { "unchanged" }, "boardId": board_id }))
 }
 
 /// A board id the event names outside its sprint (`board.id`, as Forge's board events carry it).
@@ -96,7 +85,7 @@ async fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult
     let sprint_id = jira_time::id(&raw["id"]);
     let mut board_id = jira_time::id(&raw["originBoardId"]).or_else(|| board_of(event));
     // The quota state and the log retention come with the global settings.
-    store::load_global(ctx).await?;
+    store::settings::load_global(ctx).await?;
     if board_id.is_none() {
         if let Some(id) = sprint_id {
             let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
@@ -106,14 +95,14 @@ async fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult
         }
     }
     let tracked = match board_id {
-        Some(b) => store::load_board(ctx, b)
+        Some(b) => store::settings::load_board(ctx, b)
             .await?
             .is_some_and(|s| s.settings.automate),
         None => false,
     };
     if tracked {
         let b = board_id.unwrap_or_default();
-        store::reconcile_now(ctx, b).await?;
+        store::schedule::reconcile_now(ctx, b).await?;
     }
     let what = match (board_id, tracked) {
         (Some(b), true) => format!("board {b} will be read from Jira at the next check"),

@@ -34,24 +34,8 @@ pub(crate) async fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
         .unwrap_or_default();
     // Seed the global settings row once; an existing row is left as the admins set it.
     {
-        store::sql(
-            ctx,
-            "INSERT IGNORE INTO global_settings (id, automation_enabled, default_time_zone, \
-             default_carry_over, log_retention_days, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            {
-                let d = crate::settings::GlobalSettings::default();
-                vec![
-                    json!(1),
-                    json!(d.automation_enabled),
-                    json!(d.default_time_zone),
-                    json!(d.default_carry_over.as_str()),
-                    json!(d.log_retention_days),
-                    json!(ctx.now().timestamp_millis()),
-                ]
-            },
-        )
-        .await?;
-        let settings = store::load_global(ctx).await?;
+        store::settings::seed_global(ctx).await?;
+        let settings = store::settings::load_global(ctx).await?;
         ctx.set_log_retention(settings.log_retention_days);
     }
     ctx.log(LogEntry::new(

@@ -10,7 +10,7 @@ use crate::auth::{self, Action};
 use crate::engine::ON_TIME;
 use crate::settings::parse_time_zone;
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, OverviewRow};
+use crate::store::{self, overview::OverviewRow};
 use crate::validate::Fields;
 
 /// Most boards in one answer.
@@ -84,7 +84,7 @@ pub(crate) async fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -
     let limit = f.opt_int("limit", 1, MAX_LIMIT)?.unwrap_or(200) as usize;
     f.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     let now = ctx.now();
     let wall = ctx
         .jira_wall_until()
@@ -95,7 +95,8 @@ pub(crate) async fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -
         .and_then(DateTime::from_timestamp_millis)
         .filter(|&s| s > now);
     let since = (now - LAST_ROLLOVER_WITHIN).timestamp_millis();
-    let mut rows = store::overview_rows(ctx, after.unwrap_or(0), limit + 1, since).await?;
+    let mut rows =
+        store::overview::overview_rows(ctx, after.unwrap_or(0), limit + 1, since).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     let default_zone = parse_time_zone(&global.default_time_zone).unwrap_or(Tz::UTC);

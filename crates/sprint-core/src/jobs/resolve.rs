@@ -12,7 +12,7 @@ use crate::jira::{self, encode, Request};
 use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
 use crate::settings::{BoardSettings, GlobalSettings};
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, StoredBoard};
+use crate::store::{self, settings::StoredBoard};
 use crate::validate::Fields;
 
 /// Every resolver key the app defines (the shim defines exactly these).
@@ -69,7 +69,7 @@ pub(crate) async fn run(
 async fn get_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobResult<Value> {
     Fields::of(payload, "")?.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
-    let settings = store::load_global(ctx).await?;
+    let settings = store::settings::load_global(ctx).await?;
     Ok(json!({ "settings": settings }))
 }
 
@@ -78,7 +78,7 @@ async fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) ->
     let settings = GlobalSettings::from_payload(f.required("settings")?, "settings.")?;
     f.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
-    store::save_global(ctx, &settings, ctx.now()).await?;
+    store::settings::save_global(ctx, &settings, ctx.now()).await?;
     ctx.set_log_retention(settings.log_retention_days);
     ctx.log(LogEntry::new(
         ctx.now(),
@@ -191,8 +191,8 @@ async fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         }
     }
     let ids: Vec<u64> = boards.iter().map(|b| b.id).collect();
-    let stored = store::load_boards(ctx, &ids).await?;
-    let schedule = store::load_schedule(ctx, &ids).await?;
+    let stored = store::settings::load_boards(ctx, &ids).await?;
+    let schedule = store::schedule::load_schedule(ctx, &ids).await?;
     let list: Vec<Value> = boards
         .iter()
         .map(|b| {
@@ -204,7 +204,7 @@ async fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         })
         .collect();
     // The page says so when the site has automation off (nothing it announces would happen).
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     Ok(json!({
         "projectKey": project,
         "siteAutomationEnabled": global.automation_enabled,
@@ -242,8 +242,8 @@ async fn get_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> Job
     let board_id = f.id("boardId")?;
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account).await?;
-    let stored = store::load_board(ctx, board_id).await?;
-    let schedule = store::load_schedule(ctx, &[board_id]).await?;
+    let stored = store::settings::load_board(ctx, board_id).await?;
+    let schedule = store::schedule::load_schedule(ctx, &[board_id]).await?;
     Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
@@ -260,7 +260,7 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
     };
     f.finish()?;
     let board = authorised_board(ctx, &project, board_id, account).await?;
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     // One read of the board's open sprints serves both checks, and only when one of them runs.
     // Unreadable (a team-managed board with sprints off answers 400): keep-ahead cannot be
     // checked, so that save fails; otherwise the board's own check reports it after the save.
@@ -281,14 +281,14 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
     if let Some(sprints) = &sprints {
         check_keep_ahead_names(&board, &project, &settings, &global, sprints)?;
         if ask {
-            let before = store::load_board(ctx, board_id).await?;
+            let before = store::settings::load_board(ctx, board_id).await?;
             ask_before_acting(ctx.now(), &settings, before.as_ref(), &global, sprints)?;
         }
     }
     // `account` is Some here: authorised_board denied anonymous callers.
     let changed_by = account.unwrap_or_default();
-    store::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now()).await?;
-    store::schedule_board(ctx, board_id, settings.automate).await?;
+    store::settings::save_board(ctx, board_id, &project, &settings, changed_by, ctx.now()).await?;
+    store::schedule::schedule_board(ctx, board_id, settings.automate).await?;
     ctx.log(
         LogEntry::new(
             ctx.now(),
@@ -305,8 +305,8 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
         )
         .board(board_id),
     );
-    let stored = store::load_board(ctx, board_id).await?;
-    let schedule = store::load_schedule(ctx, &[board_id]).await?;
+    let stored = store::settings::load_board(ctx, board_id).await?;
+    let schedule = store::schedule::load_schedule(ctx, &[board_id]).await?;
     Ok(settings_view(&board, stored.as_ref(), schedule.first()))
 }
 
@@ -485,7 +485,7 @@ async fn get_logs(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> JobR
     f.finish()?;
     auth::require(ctx, Action::SiteAdministration, account, None, None).await?;
     // Entries past the retention are hidden even if they were written under a longer one.
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     let retained = ctx.now() - chrono::Duration::days(i64::from(global.log_retention_days));
     let since = from.map_or(retained, |a| a.max(retained));
     if before.is_some_and(|b| b <= since) {

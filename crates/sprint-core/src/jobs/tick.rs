@@ -6,7 +6,7 @@ use super::Job;
 use crate::effect::Effect;
 use crate::log::{Level, LogEntry, LogKind};
 use crate::step::{Ctx, JobResult};
-use crate::store::{self, int};
+use crate::store::{self};
 
 /// Boards checked per invocation; the rest continue through the queue.
 pub const BOARDS_PER_RUN: usize = 200;
@@ -25,7 +25,7 @@ struct DueBoard {
 }
 
 pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
-    let global = store::load_global(ctx).await?;
+    let global = store::settings::load_global(ctx).await?;
     if !global.automation_enabled {
         return Ok(json!({ "result": "disabled" }));
     }
@@ -40,39 +40,15 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
     // past the reset, spread over its quiet minutes (see `spend`), instead of all coming at once.
     let short_until = ctx.jira_short_until().filter(|&t| t > now);
     if let Some(until) = short_until {
-        store::postpone_daily_looks(ctx, now, until).await?;
+        store::schedule::postpone_daily_looks(ctx, now, until).await?;
     }
-    let due = store::rows(
-        ctx,
-        "SELECT board_id, reconcile_at, CASE WHEN next_due_at <= ? OR readiness_at <= ? THEN 1 ELSE 0 END AS deadline \
-         FROM board_schedule WHERE (next_due_at <= ? OR readiness_at <= ? OR reconcile_at <= ?) \
-         AND (lease_until IS NULL OR lease_until < ?) \
-         ORDER BY CASE WHEN next_due_at <= ? THEN 0 WHEN readiness_at <= ? THEN 1 ELSE 2 END, \
-         CASE WHEN next_due_at <= ? THEN next_due_at WHEN readiness_at <= ? THEN readiness_at \
-         ELSE reconcile_at END LIMIT ?",
-        vec![
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(now),
-            json!(BOARDS_PER_RUN + 1),
-        ],
-    ).await?;
+    let due = store::schedule::due_boards(ctx, now, BOARDS_PER_RUN + 1).await?;
     let boards: Vec<DueBoard> = due
         .iter()
-        .filter_map(|r| {
-            Some(DueBoard {
-                id: int(&r["board_id"])? as u64,
-                daily_look: short_until.is_none()
-                    && int(&r["reconcile_at"]).is_some_and(|t| t <= now),
-                deadline: int(&r["deadline"]) == Some(1),
-            })
+        .map(|d| DueBoard {
+            id: d.board_id,
+            daily_look: short_until.is_none() && d.reconcile_at.is_some_and(|t| t <= now),
+            deadline: d.deadline,
         })
         .collect();
     if boards.is_empty() {
@@ -99,14 +75,14 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
             continue;
         }
         if !wave[0].deadline && !outcomes.is_empty() {
-            store::load_global(ctx).await?;
+            store::settings::load_global(ctx).await?;
             if ctx.jira_wall_until().is_some_and(|w| w > now) {
                 // The first wave met the wall: the daily looks stay due for after it.
                 postponed = wave.len();
                 continue;
             }
             if let Some(until) = ctx.jira_short_until().filter(|&t| t > now) {
-                store::postpone_daily_looks(ctx, now, until).await?;
+                store::schedule::postpone_daily_looks(ctx, now, until).await?;
                 postponed = wave.len();
                 continue;
             }

@@ -2,16 +2,7 @@
 //! Only the install/upgrade lifecycle job hands these to the driver. Names never change once
 //! released: the runner records applied names in its `__migrations` table and skips them.
 
-use serde::{Deserialize, Serialize};
-
-/// One migration: one statement under a stable name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Migration {
-    /// Stable name recorded by the runner.
-    pub name: String,
-    /// One DDL statement (MySQL dialect, valid on TiDB).
-    pub ddl: String,
-}
+pub use crate::effect::Migration;
 
 /// A migration as this crate declares it.
 #[derive(Debug, Clone, Copy)]
