@@ -71,7 +71,7 @@ impl Runner {
     pub fn new(input: StepInput) -> Runner {
         let io = Io {
             results: input.results,
-            pending: Vec::new(),
+            ..Io::default()
         };
         Runner {
             job: input.job,
@@ -89,12 +89,22 @@ impl Runner {
         let len = self.io.borrow().results.len();
         if self.future.is_none() || len != self.resume_at {
             // Not a resumption (first step, finished job, or other results than asked for): run
-            // the job afresh over the whole transcript, as the stateless `step` does.
+            // the job afresh over the whole transcript, as the stateless `step` does, if the
+            // transcript is still whole.
             self.future = None;
+            if self.io.borrow().taken {
+                return StepOutput {
+                    effects: Vec::new(),
+                    outcome: Some(Outcome::Err(CoreError::new(
+                        ErrorCode::DriverContract,
+                        "a run is fed exactly the results of its last effects, until its outcome",
+                    ))),
+                };
+            }
             let results = std::mem::take(&mut self.io.borrow_mut().results);
             self.io = Rc::new(RefCell::new(Io {
                 results,
-                pending: Vec::new(),
+                ..Io::default()
             }));
             self.future = Some(job_future(
                 self.job.clone(),

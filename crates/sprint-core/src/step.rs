@@ -10,9 +10,11 @@
 //! The stateless [`step`](crate::runner::step) polls a fresh future over the whole transcript
 //! until it waits for a missing result: a re-run from the top that takes the same path, because
 //! the job is deterministic in its inputs (`now`, `seed`, the transcript). A runner gives exactly
-//! the outputs of `step` over the same results, step for step; when the results it is fed are not
-//! exactly those of its last effects, it starts the job afresh over its whole transcript, as
-//! `step` would.
+//! the outputs of `step` over the same results, step for step, as long as it is fed exactly the
+//! results of its last effects. It hands each result to the job rather than copying it (a page of
+//! issues is tens of KiB), so it cannot re-run the job over results the job has already taken: fed
+//! anything else after that, or stepped after its outcome, it answers `DRIVER_CONTRACT` (a driver
+//! starts a new run instead).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -114,6 +116,8 @@ pub type JobResult<T> = Result<T, Stop>;
 pub(crate) struct Io {
     pub(crate) results: Vec<EffectResult>,
     pub(crate) pending: Vec<EffectRequest>,
+    /// Some result has been handed to the job (the transcript is no longer whole).
+    pub(crate) taken: bool,
 }
 
 /// The job's view of the run: the fixed inputs and the transcript of effect results.
@@ -146,7 +150,13 @@ impl Future for Perform {
         let this = self.get_mut();
         let mut io = this.io.borrow_mut();
         if io.results.len() >= this.end {
-            return Poll::Ready(Ok(io.results[this.first..this.end].to_vec()));
+            // A run of the job reads each result once: hand it over rather than copy it.
+            io.taken |= this.end > this.first;
+            let results = io.results[this.first..this.end]
+                .iter_mut()
+                .map(std::mem::take)
+                .collect();
+            return Poll::Ready(Ok(results));
         }
         if let Some(effects) = this.effects.take() {
             let first = this.first;
@@ -169,7 +179,7 @@ impl Ctx {
     pub fn new(now: DateTime<Utc>, seed: u64, results: Vec<EffectResult>) -> Self {
         let io = Io {
             results,
-            pending: Vec::new(),
+            ..Io::default()
         };
         Ctx::over(now, seed, Rc::new(RefCell::new(io)))
     }

@@ -3,7 +3,9 @@
 //! Two ways to step a job: `step(json)` takes the whole `StepInput` every time and runs the job
 //! afresh over it; a `Run` keeps the job suspended where it waits (and the results so far) on this
 //! side of the boundary, so each step only carries the new results across and resumes the job
-//! there. Both give the same outputs (`sprint_core::Runner`).
+//! there. Both give the same outputs while a run is fed exactly its last effects' results, until
+//! its outcome; fed anything else once the job has taken results, a run answers `DRIVER_CONTRACT`
+//! (`sprint_core::Runner`).
 
 use sprint_core::{CoreError, EffectResult, ErrorCode, Outcome, Runner, StepInput, StepOutput};
 use wasm_bindgen::prelude::*;

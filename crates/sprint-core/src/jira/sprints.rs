@@ -84,7 +84,7 @@ pub async fn of_board(
         if r.status != 200 {
             return Ok(Err(r));
         }
-        let values = r.body["values"].as_array().cloned().unwrap_or_default();
+        let values = r.body["values"].as_array().map_or(&[][..], Vec::as_slice);
         start_at += values.len();
         // Shared sprints of other boards show here too: only the board's own are its to run.
         out.extend(

@@ -165,7 +165,7 @@ async fn list_boards(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> J
         if r.status != 200 {
             return Err(jira_failure("listing boards", &r).into());
         }
-        let values = r.body["values"].as_array().cloned().unwrap_or_default();
+        let values = r.body["values"].as_array().map_or(&[][..], Vec::as_slice);
         start_at += values.len();
         // Jira can list boards whose filter merely touches the project: keep the project's own.
         boards.extend(

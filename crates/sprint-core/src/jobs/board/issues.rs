@@ -133,8 +133,8 @@ pub(super) async fn list_unfinished(
         if r.status != 200 {
             return Ok(Err(r));
         }
-        let issues = r.body["issues"].as_array().cloned().unwrap_or_default();
-        for i in &issues {
+        let issues = r.body["issues"].as_array().map_or(&[][..], Vec::as_slice);
+        for i in issues {
             let f = &i["fields"];
             // The JQL already filtered; a status in the Done column would only come from an answer
             // that ignored it, and a done issue is never carried.

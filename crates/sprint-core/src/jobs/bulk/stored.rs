@@ -38,10 +38,11 @@ pub(super) async fn load_rows(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobS
     store::bulk_jobs::sprints(ctx, job_id).await
 }
 
-pub(super) fn planned_sprint(job: &StoredJob, key: &str) -> Option<Value> {
+pub(super) fn planned_sprint<'a>(job: &'a StoredJob, key: &str) -> Option<&'a Value> {
     job.plans
         .iter()
-        .flat_map(|p| p["sprints"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| p["sprints"].as_array())
+        .flatten()
         .find(|s| s["key"] == key)
 }
 
@@ -51,7 +52,7 @@ pub(super) async fn status_of(ctx: &mut Ctx, job: &StoredJob) -> JobResult<Value
     let sprints: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let p = planned_sprint(job, &r.key).unwrap_or(Value::Null);
+            let p = planned_sprint(job, &r.key).unwrap_or(&Value::Null);
             json!({
                 "key": r.key, "boardId": r.board_id, "index": r.position, "state": r.state,
                 "sprintId": r.sprint_id, "errorCode": r.error_code,

@@ -150,7 +150,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                 body["goal"] = json!(goal);
             }
             // A row still `planned` may have been created before a crash: look first.
-            let existing = find_in(&sprints, &p);
+            let existing = find_in(&sprints, p);
             let (state, sprint_id, error) = match existing {
                 Some(id) => ("created", Some(id), None),
                 None => {
