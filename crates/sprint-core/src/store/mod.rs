@@ -100,13 +100,13 @@ fn marks(n: usize) -> String {
 }
 
 /// A column as an integer: drivers return BIGINT as a number or a string.
-pub fn int(v: &Value) -> Option<i64> {
+fn int(v: &Value) -> Option<i64> {
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
 /// A column as a boolean: MySQL BOOLEAN is TINYINT(1).
-pub fn boolean(v: &Value) -> bool {
+fn boolean(v: &Value) -> bool {
     v.as_bool().unwrap_or_else(|| int(v).unwrap_or(0) != 0)
 }
 
