@@ -14,6 +14,9 @@
 //! is written by the job itself through `Sql`/`KvsSet` effects, and every job re-reads Jira before
 //! it acts, so running a job twice repeats no action. Nothing is kept between calls.
 
+#[macro_use]
+mod codes;
+
 pub mod auth;
 pub mod effect;
 pub mod engine;

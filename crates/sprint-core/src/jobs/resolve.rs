@@ -9,7 +9,7 @@ use crate::effect::Effect;
 use crate::engine::{self, Action as Act, Policy, Sprint};
 use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, encode, Request};
-use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
+use crate::log::{Level, LogEntry, LogKind, Reason, KIND_NAMES, LEVEL_NAMES};
 use crate::settings::{BoardSettings, GlobalSettings};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self, settings::StoredBoard};
@@ -84,7 +84,7 @@ async fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) ->
         ctx.now(),
         Level::Info,
         LogKind::ConfigChanged,
-        "GLOBAL_SETTINGS_CHANGED",
+        Reason::GlobalSettingsChanged,
         format!(
             "global settings changed: automation {}, default zone {}, carry-over {}, logs kept {} days",
             if settings.automation_enabled { "on" } else { "off" },
@@ -294,7 +294,7 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
             ctx.now(),
             Level::Info,
             LogKind::ConfigChanged,
-            "BOARD_SETTINGS_CHANGED",
+            Reason::BoardSettingsChanged,
             format!(
                 "board {board_id} settings changed: automation {}, start {}, close {}, keep ahead {}",
                 on_off(settings.automate),

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::Job;
 use crate::effect::Effect;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self};
 
@@ -126,7 +126,7 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
                         ctx.now(),
                         Level::Error,
                         LogKind::Failed,
-                        "BOARD_CHECK_FAILED",
+                        Reason::BoardCheckFailed,
                         format!("board {board}: check failed ({code})"),
                     )
                     .board(board),
@@ -149,7 +149,7 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
                 ctx.now(),
                 Level::Warn,
                 LogKind::Skipped,
-                "CONTINUATION_NOT_QUEUED",
+                Reason::ContinuationNotQueued,
                 "remaining boards wait for the next scheduled check",
             ));
         }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::effect::Effect;
 use crate::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 use closing::close;
@@ -89,7 +89,7 @@ pub(crate) async fn run(
                     now,
                     Level::Error,
                     LogKind::Failed,
-                    "SPRINTS_UNREADABLE",
+                    Reason::SprintsUnreadable,
                     format!("board {board_id}: could not read its sprints"),
                 )
                 .board(board_id)
@@ -186,7 +186,7 @@ pub(crate) async fn run(
             Action::ReportMissed(s) => {
                 record(ctx, s.id, board_id, "missed", None).await?;
                 ctx.log(
-                    LogEntry::new(now, Level::Warn, LogKind::Skipped, "START_AND_END_PASSED", format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
+                    LogEntry::new(now, Level::Warn, LogKind::Skipped, Reason::StartAndEndPassed, format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
                         .board(board_id)
                         .sprint(s.id),
                 );

@@ -6,7 +6,7 @@ use super::resolvers::authorised_job;
 use super::stored::{load_rows, request_cancel, set_job_state};
 use crate::error::{CoreError, ErrorCode};
 use crate::jira::{self, Request};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
@@ -60,7 +60,7 @@ pub(crate) async fn undo(
                     now,
                     Level::Info,
                     LogKind::Deleted,
-                    "BULK_SPRINT_DELETED",
+                    Reason::BulkSprintDeleted,
                     format!("sprint {id} created by {} deleted (undo)", job.job_id),
                 )
                 .board(row.board_id)
