@@ -48,6 +48,43 @@ macro_rules! codes {
     };
 }
 
+/// Every code list, as the binding exports it: the pages and their tests take the lists from the
+/// build, and every code has a sentence in `ui/src/shared/messages.js`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeLists {
+    /// [`crate::ErrorCode`]: what a failed call answers (and a fault's log reason).
+    pub error_codes: Vec<&'static str>,
+    /// [`crate::log::Reason`]: why a log entry was written (error codes aside).
+    pub log_reasons: Vec<&'static str>,
+    /// [`crate::plan::Warning`]: what a plan warns about.
+    pub plan_warnings: Vec<&'static str>,
+    /// [`crate::jobs::UndoSkip`] with a fixed name (and `HTTP_<status>`, a family).
+    pub undo_skips: Vec<String>,
+    /// [`crate::engine::Readiness`]: what a close-readiness look can find.
+    pub readiness: Vec<&'static str>,
+}
+
+/// The code lists, each from its enum.
+pub fn lists() -> CodeLists {
+    fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|c| name(*c)).collect()
+    }
+    CodeLists {
+        error_codes: names(crate::ErrorCode::ALL, crate::ErrorCode::as_str),
+        log_reasons: names(crate::log::Reason::ALL, crate::log::Reason::as_str),
+        plan_warnings: names(crate::plan::Warning::ALL, crate::plan::Warning::as_str),
+        undo_skips: crate::jobs::UndoSkip::ALL
+            .iter()
+            .map(|s| s.code())
+            .collect(),
+        readiness: names(
+            crate::engine::Readiness::ALL,
+            crate::engine::Readiness::as_str,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::de::DeserializeOwned;
@@ -56,6 +93,7 @@ mod tests {
     use crate::engine::Readiness;
     use crate::error::ErrorCode;
     use crate::log::Reason;
+    use crate::plan::Warning;
 
     /// Every code of a list: unique, SCREAMING_SNAKE, serialised as `as_str` and read back.
     fn check<T>(all: &[T], as_str: fn(T) -> &'static str)
@@ -96,10 +134,14 @@ mod tests {
         check(ErrorCode::ALL, ErrorCode::as_str);
         check(Reason::ALL, Reason::as_str);
         check(Readiness::ALL, Readiness::as_str);
+        check(Warning::ALL, Warning::as_str);
         for c in ErrorCode::ALL {
             assert_eq!(c.as_str(), screaming(&format!("{c:?}")));
         }
         for c in Reason::ALL {
+            assert_eq!(c.as_str(), screaming(&format!("{c:?}")));
+        }
+        for c in Warning::ALL {
             assert_eq!(c.as_str(), screaming(&format!("{c:?}")));
         }
         for c in Readiness::ALL {

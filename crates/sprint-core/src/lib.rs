@@ -15,7 +15,7 @@
 //! it acts, so running a job twice repeats no action. Nothing is kept between calls.
 
 #[macro_use]
-mod codes;
+pub mod codes;
 
 pub mod auth;
 pub mod effect;

@@ -98,6 +98,7 @@ export const UNDO_SKIP_MESSAGES = {
   SPRINT_CLOSED: 'it is already closed, so it is kept',
   SPRINT_GONE: 'it had already been deleted',
   NETWORK: 'Jira could not be reached',
+  ROUTE_NOT_ALLOWED: 'the app may not make this call to Jira',
 };
 
 export function undoSkipSentence(code) {

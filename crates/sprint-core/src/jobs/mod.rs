@@ -15,6 +15,8 @@ mod ping;
 pub mod resolve;
 pub mod tick;
 
+pub use bulk::UndoSkip;
+
 /// A job and its input. Serialised with a `job` tag, camelCase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "job", rename_all = "camelCase", rename_all_fields = "camelCase")]
