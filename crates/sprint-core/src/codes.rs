@@ -63,6 +63,8 @@ pub struct CodeLists {
     pub undo_skips: Vec<String>,
     /// [`crate::engine::Readiness`]: what a close-readiness look can find.
     pub readiness: Vec<&'static str>,
+    /// [`crate::jobs::resolve::ResolverKey`]: the resolvers the app defines.
+    pub resolver_keys: Vec<&'static str>,
 }
 
 /// The code lists, each from its enum.
@@ -81,6 +83,10 @@ pub fn lists() -> CodeLists {
         readiness: names(
             crate::engine::Readiness::ALL,
             crate::engine::Readiness::as_str,
+        ),
+        resolver_keys: names(
+            crate::jobs::resolve::ResolverKey::ALL,
+            crate::jobs::resolve::ResolverKey::as_str,
         ),
     }
 }
@@ -148,6 +154,25 @@ mod tests {
             assert_eq!(c.as_str(), screaming(&format!("{c:?}")));
         }
         assert_eq!(ErrorCode::ALL.len(), 27);
+    }
+
+    #[test]
+    fn the_resolver_keys_are_unique_and_read_back() {
+        let keys = super::lists().resolver_keys;
+        assert_eq!(keys.len(), 15);
+        assert_eq!(keys[0], "ping");
+        for k in crate::jobs::resolve::ResolverKey::ALL {
+            assert_eq!(
+                crate::jobs::resolve::ResolverKey::parse(k.as_str()),
+                Some(*k)
+            );
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+        }
+        let unique: std::collections::BTreeSet<_> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len());
     }
 
     #[test]

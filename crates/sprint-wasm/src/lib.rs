@@ -67,5 +67,6 @@ pub fn version() -> String {
 /// The resolver keys the core answers, as a JSON array.
 #[wasm_bindgen]
 pub fn resolver_keys() -> String {
-    serde_json::to_string(sprint_core::jobs::resolve::RESOLVER_KEYS).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&sprint_core::codes::lists().resolver_keys)
+        .unwrap_or_else(|_| "[]".into())
 }

@@ -34,7 +34,7 @@ pub enum Job {
     },
     /// A resolver call from one of the app's pages.
     Resolve {
-        /// The resolver key (see [`resolve::RESOLVER_KEYS`]).
+        /// The resolver key (see [`resolve::ResolverKey`]).
         key: String,
         /// The caller's payload, untrusted.
         #[serde(default)]
