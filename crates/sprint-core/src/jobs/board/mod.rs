@@ -20,6 +20,24 @@ use recovery::{missed_sprints, settle_interrupted};
 use rollover::record;
 use start::start_sprint;
 
+/// How one board's check ended: the `result` of the board job's answer, which the tick reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum BoardResult {
+    /// Too little time was left in the invocation: the tick's continuation checks it.
+    Deferred,
+    /// Another tick holds the board's lease (it does the work).
+    Leased,
+    /// The board has no settings.
+    Unconfigured,
+    /// The board's or the site's automation is off.
+    Off,
+    /// The board's sprints could not be read; it is looked at again later.
+    Failed,
+    /// The board was checked.
+    Checked,
+}
+
 mod closing;
 mod issues;
 mod keep_ahead;
@@ -53,7 +71,7 @@ pub(crate) async fn run(
         .remaining_ms
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS {
-        return Ok(json!({ "boardId": board_id, "result": "deferred" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Deferred }));
     }
     let lease_until = now + Duration::milliseconds(lease_ms as i64);
     let got = store::schedule::take_lease(
@@ -66,17 +84,17 @@ pub(crate) async fn run(
     .await?;
     if !got {
         // Another tick holds it (or the row is gone): that tick does the work.
-        return Ok(json!({ "boardId": board_id, "result": "leased" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Leased }));
     }
 
     let global = store::settings::load_global(ctx).await?;
     let Some(stored) = store::settings::load_board(ctx, board_id).await? else {
         release(ctx, board_id, owner, None).await?;
-        return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Unconfigured }));
     };
     if !stored.settings.automate || !global.automation_enabled {
         release(ctx, board_id, owner, None).await?;
-        return Ok(json!({ "boardId": board_id, "result": "off" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Off }));
     }
     let policy = Policy::of(&stored.settings, &global);
 
@@ -130,7 +148,7 @@ pub(crate) async fn run(
                 sprint_id: 0,
             };
             release(ctx, board_id, owner, Some(retry)).await?;
-            return Ok(json!({ "boardId": board_id, "result": "failed" }));
+            return Ok(json!({ "boardId": board_id, "result": BoardResult::Failed }));
         }
     };
     let mut run = Run::default();
@@ -222,7 +240,9 @@ pub(crate) async fn run(
     }
     release(ctx, board_id, owner, next).await?;
     let due = next.map(|u| u.at);
-    Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
+    Ok(
+        json!({ "boardId": board_id, "result": BoardResult::Checked, "actions": done, "nextDueAt": due }),
+    )
 }
 
 pub(super) fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {

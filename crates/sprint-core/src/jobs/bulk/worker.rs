@@ -38,7 +38,7 @@ pub(super) async fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Opti
     let secs = ((until - ctx.now().timestamp_millis()) / 1000 + 1).clamp(1, 900) as u32;
     ctx.perform(Effect::Enqueue {
         queue: crate::jobs::tick::QUEUE.to_string(),
-        body: json!({ "job": "bulk", "jobId": job_id }),
+        body: crate::jobs::QueuedWork::bulk(job_id).body(),
         delay_seconds: secs,
     })
     .await?;
@@ -72,7 +72,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: crate::jobs::tick::QUEUE.to_string(),
-                body: json!({ "job": "bulk", "jobId": job_id }),
+                body: crate::jobs::QueuedWork::bulk(job_id).body(),
                 delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
             })
             .await?;
@@ -266,7 +266,7 @@ pub(super) async fn should_stop(
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: crate::jobs::tick::QUEUE.to_string(),
-                body: json!({ "job": "bulk", "jobId": job_id }),
+                body: crate::jobs::QueuedWork::bulk(job_id).body(),
                 delay_seconds: 0,
             })
             .await?;
