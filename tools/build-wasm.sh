@@ -17,6 +17,8 @@ out=target/wasm-bindgen
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target nodejs --no-typescript --remove-name-section --remove-producers-section --out-dir "$out" target/wasm32-unknown-unknown/release/sprint_wasm.wasm
 node tools/embed-wasm.js "$out/sprint_wasm.js" "$out/sprint_wasm_bg.wasm" forge-shim/src/generated/core.js
+# The code lists as TypeScript string unions for the pages (ui/src/shared/codes.d.ts), from the module just built.
+node tools/gen-types.js
 
 raw=$(stat -c %s "$out/sprint_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/sprint_wasm_bg.wasm" | wc -c)

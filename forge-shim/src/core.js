@@ -25,4 +25,12 @@ function resolverKeys() {
   return JSON.parse(wasm.resolver_keys());
 }
 
-module.exports = { step, startRun, resolverKeys, version: wasm.version };
+/**
+ * Every code list of the core: { errorCodes, logReasons, planWarnings, undoSkips, readiness,
+ * resolverKeys } (each from its Rust enum; undoSkips lists the fixed codes, HTTP_<status> aside).
+ */
+function codes() {
+  return JSON.parse(wasm.codes());
+}
+
+module.exports = { step, startRun, resolverKeys, codes, version: wasm.version };

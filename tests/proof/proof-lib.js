@@ -1,23 +1,19 @@
 'use strict';
-// Shared pieces of the proof suites (tests/proof/*.test.js): the resolver keys the core defines,
+// Shared pieces of the proof suites (tests/proof/*.test.js): the resolver keys the built core defines,
 // counters of every kind of effect, and a plain-text table printer for CI output.
-const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const RESOLVE_RS = path.join(ROOT, 'crates', 'sprint-core', 'src', 'jobs', 'resolve.rs');
+const CORE_JS = path.join(ROOT, 'forge-shim', 'src', 'core.js');
 
-/** RESOLVER_KEYS as written in crates/sprint-core/src/jobs/resolve.rs. */
-function resolverKeysFromSource() {
-  const text = fs.readFileSync(RESOLVE_RS, 'utf8');
-  const m = /pub const RESOLVER_KEYS: &\[&str\] = &\[([\s\S]*?)\];/.exec(text);
-  if (!m) throw new Error(`RESOLVER_KEYS not found in ${RESOLVE_RS}`);
-  return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+/** The resolver keys from the built core's code lists (codes().resolverKeys, the ResolverKey enum). */
+function resolverKeysFromCodes() {
+  return require(CORE_JS).codes().resolverKeys;
 }
 
 /** RESOLVER_KEYS as the built core reports them (call after a bed has started). */
 function resolverKeysFromCore() {
-  return require(path.join(ROOT, 'forge-shim', 'src', 'core.js')).resolverKeys();
+  return require(CORE_JS).resolverKeys();
 }
 
 /** Counters of everything a call can do to the outside world. */
@@ -61,4 +57,4 @@ function table(header, rows) {
   return [line(header), sep, ...rows.map(line)].join('\n');
 }
 
-module.exports = { ROOT, resolverKeysFromSource, resolverKeysFromCore, counters, delta, writesIn, WRITE_COUNTERS, table };
+module.exports = { ROOT, resolverKeysFromCodes, resolverKeysFromCore, counters, delta, writesIn, WRITE_COUNTERS, table };

@@ -313,11 +313,25 @@ pub fn next_readiness_look(close_at: DateTime<Utc>, now: DateTime<Utc>) -> Optio
         .find(|t| *t > now)
 }
 
+codes! {
+    /// What a close-readiness look can find.
+    pub enum Readiness {
+        /// Done issues have open sub-tasks: Jira refuses to complete the sprint.
+        OpenSubtasks = "OPEN_SUBTASKS",
+        /// No next sprint to carry unfinished work to.
+        NoNextSprint = "NO_NEXT_SPRINT",
+        /// The next sprint's end will have passed by the close (Jira refuses to start it).
+        NextSprintAlreadyEnded = "NEXT_SPRINT_ALREADY_ENDED",
+        /// The app cannot read the board any more.
+        AppAccessMissing = "APP_ACCESS_MISSING",
+    }
+}
+
 /// Something that would block or surprise an automated close, found ahead of it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReadinessProblem {
     /// Stable code: `OPEN_SUBTASKS`, `NO_NEXT_SPRINT`, `NEXT_SPRINT_ALREADY_ENDED`, `APP_ACCESS_MISSING`.
-    pub code: String,
+    pub code: Readiness,
     /// Issue keys concerned (done parents with open sub-tasks), at most 20.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
@@ -338,14 +352,14 @@ pub fn sprint_problems(
         .find(|s| s.id != closing.id && s.state == SprintState::Future);
     match next {
         None if policy.carry_over == CarryOver::NextSprint => out.push(ReadinessProblem {
-            code: "NO_NEXT_SPRINT".into(),
+            code: Readiness::NoNextSprint,
             keys: Vec::new(),
         }),
         Some(n)
             if policy.auto_start && policy.close_instant(n).is_some_and(|end| end <= close_at) =>
         {
             out.push(ReadinessProblem {
-                code: "NEXT_SPRINT_ALREADY_ENDED".into(),
+                code: Readiness::NextSprintAlreadyEnded,
                 keys: Vec::new(),
             })
         }
@@ -376,15 +390,17 @@ pub enum LateCause {
 impl LateCause {
     fn explain(&self) -> String {
         match self {
-            LateCause::Blocked(code) => match code.as_str() {
-                "OPEN_SUBTASKS" => "a done issue had open sub-tasks until now".to_string(),
-                "ACTIVE_SPRINT_EXISTS" => {
+            LateCause::Blocked(code) => match crate::log::Reason::parse(code) {
+                Some(crate::log::Reason::OpenSubtasks) => {
+                    "a done issue had open sub-tasks until now".to_string()
+                }
+                Some(crate::log::Reason::ActiveSprintExists) => {
                     "the board had another active sprint until now".to_string()
                 }
-                "DESTINATION_UNAVAILABLE" => {
+                Some(crate::log::Reason::DestinationUnavailable) => {
                     "there was no sprint to carry the unfinished work to until now".to_string()
                 }
-                other => format!("earlier attempts failed ({other})"),
+                _ => format!("earlier attempts failed ({code})"),
             },
             LateCause::SettingsChanged => {
                 "the board's automation was switched on or changed after it was due".to_string()

@@ -21,7 +21,7 @@ pub enum Job {
     },
     /// A resolver call from one of the app's pages.
     Resolve {
-        /// The resolver key (see [`crate::jobs::resolve::RESOLVER_KEYS`]).
+        /// The resolver key (see [`crate::jobs::resolve::ResolverKey`]).
         key: String,
         /// The caller's payload, untrusted.
         #[serde(default)]

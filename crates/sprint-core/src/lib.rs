@@ -22,6 +22,9 @@
 //! [`settings`] and [`auth`], over the contract's data ([`effect`], [`job`], [`domain`]). The
 //! modules use each other without circles (`tests/rooms.rs`).
 
+#[macro_use]
+pub mod codes;
+
 pub mod auth;
 pub mod domain;
 pub mod effect;

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorCode;
+
 /// Severity of a log entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,6 +43,91 @@ pub enum LogKind {
     Lifecycle,
 }
 
+codes! {
+    /// Why a log entry was written: a stable code the pages explain in words
+    /// (`ui/src/shared/messages.js`). Serialised as the code; never renamed once released.
+    pub enum Reason {
+        /// A sprint was started.
+        SprintStarted = "SPRINT_STARTED",
+        /// A sprint was closed.
+        SprintClosed = "SPRINT_CLOSED",
+        /// A closed sprint's unfinished issues were carried over.
+        UnfinishedMoved = "UNFINISHED_MOVED",
+        /// A next sprint was created to receive unfinished issues.
+        FollowOnSprintCreated = "FOLLOW_ON_SPRINT_CREATED",
+        /// A future sprint was created to keep the board planned ahead.
+        KeepAheadSprintCreated = "KEEP_AHEAD_SPRINT_CREATED",
+        /// Creating a keep-ahead sprint failed.
+        KeepAheadCreateFailed = "KEEP_AHEAD_CREATE_FAILED",
+        /// A sprint was not started: its start and end both passed first.
+        StartAndEndPassed = "START_AND_END_PASSED",
+        /// A sprint was not started: the board has an active sprint.
+        ActiveSprintExists = "ACTIVE_SPRINT_EXISTS",
+        /// A sprint was not closed: a done issue has open sub-tasks.
+        OpenSubtasks = "OPEN_SUBTASKS",
+        /// The board's sprints could not be read.
+        SprintsUnreadable = "SPRINTS_UNREADABLE",
+        /// The board's configuration could not be read.
+        BoardConfigurationUnreadable = "BOARD_CONFIGURATION_UNREADABLE",
+        /// A sprint's issues could not be read.
+        IssuesUnreadable = "ISSUES_UNREADABLE",
+        /// No sprint to carry unfinished issues to.
+        DestinationUnavailable = "DESTINATION_UNAVAILABLE",
+        /// Moving unfinished issues failed.
+        MoveFailed = "MOVE_FAILED",
+        /// Closing a sprint failed.
+        CloseFailed = "CLOSE_FAILED",
+        /// Starting a sprint failed.
+        StartFailed = "START_FAILED",
+        /// A board's check failed.
+        BoardCheckFailed = "BOARD_CHECK_FAILED",
+        /// The rest of a check could not be queued.
+        ContinuationNotQueued = "CONTINUATION_NOT_QUEUED",
+        /// The global settings were changed.
+        GlobalSettingsChanged = "GLOBAL_SETTINGS_CHANGED",
+        /// A board's settings were changed.
+        BoardSettingsChanged = "BOARD_SETTINGS_CHANGED",
+        /// The app was installed.
+        AppInstalled = "APP_INSTALLED",
+        /// The app was upgraded.
+        AppUpgraded = "APP_UPGRADED",
+        /// A bulk job created a sprint.
+        BulkSprintCreated = "BULK_SPRINT_CREATED",
+        /// A bulk job could not create a sprint.
+        BulkCreateFailed = "BULK_CREATE_FAILED",
+        /// An undo deleted a sprint a bulk job created.
+        BulkSprintDeleted = "BULK_SPRINT_DELETED",
+        /// New sprints could not be put in date order.
+        SprintOrderNotFixed = "SPRINT_ORDER_NOT_FIXED",
+        /// A future sprint was renamed by a template.
+        SprintRenamed = "SPRINT_RENAMED",
+        /// Keep-ahead sprints not created: the template gives too long a name.
+        NameTooLong = "NAME_TOO_LONG",
+        /// Keep-ahead sprints not created: the template gives an empty name.
+        NameEmpty = "NAME_EMPTY",
+        /// A readiness look found something that would block or surprise a close.
+        CloseNotReady = "CLOSE_NOT_READY",
+        /// What would have blocked a close is fixed.
+        CloseReady = "CLOSE_READY",
+        /// Jira's points quota for the app ran short.
+        JiraPointsShort = "JIRA_POINTS_SHORT",
+        /// Jira's points quota for the app was used up.
+        JiraQuotaWall = "JIRA_QUOTA_WALL",
+        /// A sprint event could not be read.
+        EventUnreadable = "EVENT_UNREADABLE",
+    }
+    untagged {
+        /// A fault of the app or its platform, logged with its error code's name.
+        Error(ErrorCode)
+    }
+}
+
+impl From<ErrorCode> for Reason {
+    fn from(code: ErrorCode) -> Self {
+        Reason::Error(code)
+    }
+}
+
 /// A Jira error as the log keeps it: status, code and message, never the payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JiraErrorSummary {
@@ -63,7 +150,7 @@ pub struct LogEntry {
     /// What happened.
     pub kind: LogKind,
     /// Stable reason code (`SPRINT_STARTED`, `ACTIVE_SPRINT_EXISTS`, ...).
-    pub reason: String,
+    pub reason: Reason,
     /// Board concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub board_id: Option<u64>,
@@ -83,14 +170,14 @@ impl LogEntry {
         time: DateTime<Utc>,
         level: Level,
         kind: LogKind,
-        reason: &str,
+        reason: impl Into<Reason>,
         message: impl Into<String>,
     ) -> Self {
         LogEntry {
             time,
             level,
             kind,
-            reason: reason.to_string(),
+            reason: reason.into(),
             board_id: None,
             sprint_id: None,
             message: message.into(),

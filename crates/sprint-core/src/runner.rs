@@ -36,7 +36,7 @@ fn job_future(job: Job, now: DateTime<Utc>, seed: u64, io: Rc<RefCell<Io>>) -> J
                         ctx.now(),
                         crate::log::Level::Error,
                         kind,
-                        &e.code.name(),
+                        e.code,
                         e.message.clone(),
                     ));
                 }

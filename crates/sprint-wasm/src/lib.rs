@@ -64,8 +64,16 @@ pub fn version() -> String {
     sprint_core::VERSION.to_string()
 }
 
+/// Every code list of the core, as JSON: `{errorCodes, logReasons, planWarnings, undoSkips,
+/// readiness, resolverKeys}` (`sprint_core::codes::CodeLists`), each from its enum.
+#[wasm_bindgen]
+pub fn codes() -> String {
+    serde_json::to_string(&sprint_core::codes::lists()).unwrap_or_else(|_| "{}".into())
+}
+
 /// The resolver keys the core answers, as a JSON array.
 #[wasm_bindgen]
 pub fn resolver_keys() -> String {
-    serde_json::to_string(sprint_core::jobs::resolve::RESOLVER_KEYS).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&sprint_core::codes::lists().resolver_keys)
+        .unwrap_or_else(|_| "[]".into())
 }

@@ -11,6 +11,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * @template {import('./codes').ResolverKey} K
+ * @param {K} key
+ * @param {object} [payload]
+ * @returns {Promise<import('./resolvers').ResolverData[K]>}
+ */
 export async function call(key, payload = {}) {
   let r;
   try {

@@ -1,5 +1,5 @@
 // Every code the app can answer with, in plain words. The pages never show a bare code alone:
-// tests/ui/messages.test.js checks these tables cover every code the core can emit.
+// tests/ui/messages.test.js checks these tables cover every code list of the built core (codes()).
 
 /** Resolver error codes (crates/sprint-core/src/error.rs) and the page's own (NETWORK, BAD_RESPONSE). */
 export const ERROR_MESSAGES = {
@@ -38,7 +38,7 @@ export function errorSentence(code) {
   return ERROR_MESSAGES[code] || `Unexpected error (${code || 'no code'}).`;
 }
 
-/** Reason codes of application log entries (crates/sprint-core/src: LogEntry::new). */
+/** Reason codes of application log entries (log::Reason; the list: codes().logReasons). */
 export const REASON_MESSAGES = {
   SPRINT_STARTED: 'The sprint was started. The entry says whether on time, or how late and why.',
   SPRINT_CLOSED: 'The sprint was completed as Jira\'s own "Complete sprint" does it: unfinished issues are recorded as not completed. The entry says whether on time, or how late and why.',
@@ -76,7 +76,7 @@ export const REASON_MESSAGES = {
   EVENT_UNREADABLE: 'Jira sent a sprint event the app could not read. The app reads the board from Jira at the next check instead, so nothing is missed.',
 };
 
-/** What a close-readiness look can find (crates/sprint-core/src/engine.rs: ReadinessProblem). */
+/** What a close-readiness look can find (engine::Readiness; the list: codes().readiness). */
 export const READINESS_MESSAGES = {
   OPEN_SUBTASKS: 'Done issues still have open sub-tasks: Jira will refuse to complete the sprint until they are done.',
   NO_NEXT_SPRINT: 'There is no next sprint to carry the unfinished work to: create one, or the work goes to the backlog.',
@@ -92,12 +92,13 @@ export function reasonSentence(code) {
   return REASON_MESSAGES[code] || `Reason ${code}.`;
 }
 
-/** Why an undo left a sprint alone (crates/sprint-core/src/jobs/bulk/undo.rs). */
+/** Why an undo left a sprint alone (jobs::UndoSkip in jobs/bulk/undo.rs; the list: codes().undoSkips). */
 export const UNDO_SKIP_MESSAGES = {
   SPRINT_ACTIVE: 'it has been started, so it is kept',
   SPRINT_CLOSED: 'it is already closed, so it is kept',
   SPRINT_GONE: 'it had already been deleted',
   NETWORK: 'Jira could not be reached',
+  ROUTE_NOT_ALLOWED: 'the app may not make this call to Jira',
 };
 
 export function undoSkipSentence(code) {
@@ -107,7 +108,7 @@ export function undoSkipSentence(code) {
   return `not deleted (${code})`;
 }
 
-/** Warnings of a bulk plan (crates/sprint-core/src/plan.rs). */
+/** Warnings of a bulk plan (plan::Warning; the list: codes().planWarnings). */
 export const PLAN_WARNING_MESSAGES = {
   OVERLAPS_EXISTING: 'Overlaps a sprint the board already has.',
   OVERLAPS_PLANNED: 'Overlaps another planned sprint.',

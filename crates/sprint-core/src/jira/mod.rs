@@ -231,7 +231,7 @@ async fn send_with(
                     ctx.now(),
                     crate::log::Level::Warn,
                     crate::log::LogKind::Skipped,
-                    "JIRA_QUOTA_WALL",
+                    crate::log::Reason::JiraQuotaWall,
                     format!(
                         "Jira's points quota for the app is used up ({}): no Jira call as the app until {} UTC; due starts and closes happen then and say how late",
                         r.rate_limit_reason.as_deref().unwrap_or("429"),
@@ -295,7 +295,7 @@ async fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
             ctx.now(),
             crate::log::Level::Info,
             crate::log::LogKind::Skipped,
-            "JIRA_POINTS_SHORT",
+            crate::log::Reason::JiraPointsShort,
             format!(
                 "Jira says under 20 % of the app's hourly points are left: until {} UTC only due starts, closes and readiness looks run; keep-ahead top-ups, daily looks and bulk jobs wait",
                 until.format("%H:%M")
@@ -332,7 +332,7 @@ fn walled(until: i64) -> Response {
         body: Value::Null,
         quota_wall_until: Some(until),
         failure: Some(crate::effect::Failure::new(
-            "JIRA_QUOTA_WALL",
+            crate::error::ErrorCode::JiraQuotaWall.as_str(),
             "not sent: Jira's points quota refuses the app until its reset",
         )),
     }

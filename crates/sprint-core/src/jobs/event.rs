@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::engine::{Policy, Sprint, SprintState};
 use crate::jira;
 use crate::jira_time;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
@@ -113,7 +113,7 @@ async fn unreadable(ctx: &mut Ctx, event_type: &str, event: &Value) -> JobResult
         ctx.now(),
         Level::Warn,
         LogKind::Skipped,
-        "EVENT_UNREADABLE",
+        Reason::EventUnreadable,
         format!("a sprint {kind} event could not be read ({field}); {what}"),
     );
     if let Some(b) = board_id {

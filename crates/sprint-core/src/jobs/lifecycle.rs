@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::effect::Effect;
 use crate::error::{CoreError, ErrorCode};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::schema;
 use crate::step::{Ctx, JobResult};
 use crate::store;
@@ -43,9 +43,9 @@ pub(crate) async fn run(ctx: &mut Ctx, event: &str) -> JobResult<Value> {
         Level::Info,
         LogKind::Lifecycle,
         if event == "installed" {
-            "APP_INSTALLED"
+            Reason::AppInstalled
         } else {
-            "APP_UPGRADED"
+            Reason::AppUpgraded
         },
         format!(
             "app {event}: schema has {count} migrations, {} applied now",

@@ -1,5 +1,6 @@
 //! Jobs: the things the shim asks the core to do. Each is a straight-line body over a [`Ctx`].
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{CoreError, ErrorCode};
@@ -15,6 +16,36 @@ pub mod resolve;
 pub mod tick;
 
 pub use crate::job::{Job, LifecycleEvent};
+pub use bulk::UndoSkip;
+
+/// Work the app pushes to its own queue to continue past one invocation: the `body` of an
+/// `Enqueue` effect, back as [`Job::Queued`]. Serialised with a `job` tag, camelCase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum QueuedWork {
+    /// Continue the scheduled check (more boards than one run takes, or deferred ones).
+    Tick {},
+    /// Go on with a bulk job.
+    Bulk {
+        /// The bulk job (never missing in what the app pushes).
+        #[serde(default)]
+        job_id: Option<String>,
+    },
+}
+
+impl QueuedWork {
+    /// Go on with this bulk job.
+    pub fn bulk(job_id: &str) -> Self {
+        QueuedWork::Bulk {
+            job_id: Some(job_id.to_string()),
+        }
+    }
+
+    /// The queue message's body.
+    pub fn body(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
 
 /// Run a job body over the context.
 pub async fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
@@ -36,16 +67,13 @@ pub async fn run(job: &Job, ctx: &mut Ctx) -> JobResult<Value> {
             account_id,
         } => resolve::run(ctx, key, payload, account_id.as_deref()).await,
         Job::Tick {} => tick::run(ctx).await,
-        Job::Queued { body } => match body["job"].as_str() {
-            // Only continuations of the check travel through the queue.
-            Some("tick") => tick::run(ctx).await,
-            Some("bulk") => match body["jobId"].as_str() {
-                Some(id) => bulk::work(ctx, id).await,
-                None => {
-                    Err(CoreError::new(ErrorCode::InvalidInput, "bulk work without a job").into())
-                }
-            },
-            _ => Err(CoreError::new(ErrorCode::InvalidInput, "unknown queued work").into()),
+        Job::Queued { body } => match QueuedWork::deserialize(body) {
+            Ok(QueuedWork::Tick {}) => tick::run(ctx).await,
+            Ok(QueuedWork::Bulk { job_id: Some(id) }) => bulk::work(ctx, &id).await,
+            Ok(QueuedWork::Bulk { job_id: None }) => {
+                Err(CoreError::new(ErrorCode::InvalidInput, "bulk work without a job").into())
+            }
+            Err(_) => Err(CoreError::new(ErrorCode::InvalidInput, "unknown queued work").into()),
         },
         Job::Board {
             board_id,

@@ -9,30 +9,47 @@ use crate::effect::Effect;
 use crate::engine::{self, Action as Act, Policy, Sprint};
 use crate::error::{CoreError, ErrorCode};
 use crate::jira;
-use crate::log::{Level, LogEntry, LogKind, KIND_NAMES, LEVEL_NAMES};
+use crate::log::{Level, LogEntry, LogKind, Reason, KIND_NAMES, LEVEL_NAMES};
 use crate::settings::{BoardSettings, GlobalSettings};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self, settings::StoredBoard};
 use crate::validate::Fields;
 
-/// Every resolver key the app defines (the shim defines exactly these).
-pub const RESOLVER_KEYS: &[&str] = &[
-    "ping",
-    "getGlobalSettings",
-    "updateGlobalSettings",
-    "listBoards",
-    "getBoardSettings",
-    "updateBoardSettings",
-    "getLogs",
-    "previewBulkPlan",
-    "createBulkSprints",
-    "getBulkJob",
-    "listBulkJobs",
-    "cancelBulkJob",
-    "undoBulkJob",
-    "renameFutureSprints",
-    "getSiteOverview",
-];
+codes! {
+    /// Every resolver key the app defines (the shim defines exactly these).
+    pub enum ResolverKey {
+        /// Health check (no payload).
+        Ping = "ping",
+        /// The site-wide settings.
+        GetGlobalSettings = "getGlobalSettings",
+        /// Change the site-wide settings.
+        UpdateGlobalSettings = "updateGlobalSettings",
+        /// A project's boards and their settings.
+        ListBoards = "listBoards",
+        /// One board's settings.
+        GetBoardSettings = "getBoardSettings",
+        /// Change one board's settings.
+        UpdateBoardSettings = "updateBoardSettings",
+        /// The app's log entries.
+        GetLogs = "getLogs",
+        /// Plan a bulk creation without creating anything.
+        PreviewBulkPlan = "previewBulkPlan",
+        /// Start a bulk creation job.
+        CreateBulkSprints = "createBulkSprints",
+        /// One bulk job and its sprints.
+        GetBulkJob = "getBulkJob",
+        /// A project's bulk jobs.
+        ListBulkJobs = "listBulkJobs",
+        /// Cancel a bulk job.
+        CancelBulkJob = "cancelBulkJob",
+        /// Delete the sprints a bulk job created that are still future.
+        UndoBulkJob = "undoBulkJob",
+        /// Rename a board's future sprints by a template.
+        RenameFutureSprints = "renameFutureSprints",
+        /// Every board of the site at a glance.
+        GetSiteOverview = "getSiteOverview",
+    }
+}
 
 /// Most boards listed for one project.
 const MAX_BOARD_PAGES: usize = 20;
@@ -43,26 +60,28 @@ pub(crate) async fn run(
     payload: &Value,
     account: Option<&str>,
 ) -> JobResult<Value> {
+    let Some(key) = ResolverKey::parse(key) else {
+        return Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into());
+    };
     match key {
-        "ping" => {
+        ResolverKey::Ping => {
             Fields::of(payload, "")?.finish()?;
             super::ping::run(ctx, account).await
         }
-        "getGlobalSettings" => get_global(ctx, payload, account).await,
-        "updateGlobalSettings" => update_global(ctx, payload, account).await,
-        "listBoards" => list_boards(ctx, payload, account).await,
-        "getBoardSettings" => get_board(ctx, payload, account).await,
-        "updateBoardSettings" => update_board(ctx, payload, account).await,
-        "getLogs" => get_logs(ctx, payload, account).await,
-        "previewBulkPlan" => super::bulk::preview(ctx, payload, account).await,
-        "createBulkSprints" => super::bulk::create(ctx, payload, account).await,
-        "getBulkJob" => super::bulk::get(ctx, payload, account).await,
-        "listBulkJobs" => super::bulk::list(ctx, payload, account).await,
-        "cancelBulkJob" => super::bulk::cancel(ctx, payload, account).await,
-        "undoBulkJob" => super::bulk::undo(ctx, payload, account).await,
-        "renameFutureSprints" => super::bulk::rename(ctx, payload, account).await,
-        "getSiteOverview" => super::overview::run(ctx, payload, account).await,
-        _ => Err(CoreError::new(ErrorCode::UnknownJob, "unknown resolver key").into()),
+        ResolverKey::GetGlobalSettings => get_global(ctx, payload, account).await,
+        ResolverKey::UpdateGlobalSettings => update_global(ctx, payload, account).await,
+        ResolverKey::ListBoards => list_boards(ctx, payload, account).await,
+        ResolverKey::GetBoardSettings => get_board(ctx, payload, account).await,
+        ResolverKey::UpdateBoardSettings => update_board(ctx, payload, account).await,
+        ResolverKey::GetLogs => get_logs(ctx, payload, account).await,
+        ResolverKey::PreviewBulkPlan => super::bulk::preview(ctx, payload, account).await,
+        ResolverKey::CreateBulkSprints => super::bulk::create(ctx, payload, account).await,
+        ResolverKey::GetBulkJob => super::bulk::get(ctx, payload, account).await,
+        ResolverKey::ListBulkJobs => super::bulk::list(ctx, payload, account).await,
+        ResolverKey::CancelBulkJob => super::bulk::cancel(ctx, payload, account).await,
+        ResolverKey::UndoBulkJob => super::bulk::undo(ctx, payload, account).await,
+        ResolverKey::RenameFutureSprints => super::bulk::rename(ctx, payload, account).await,
+        ResolverKey::GetSiteOverview => super::overview::run(ctx, payload, account).await,
     }
 }
 
@@ -84,7 +103,7 @@ async fn update_global(ctx: &mut Ctx, payload: &Value, account: Option<&str>) ->
         ctx.now(),
         Level::Info,
         LogKind::ConfigChanged,
-        "GLOBAL_SETTINGS_CHANGED",
+        Reason::GlobalSettingsChanged,
         format!(
             "global settings changed: automation {}, default zone {}, carry-over {}, logs kept {} days",
             if settings.automation_enabled { "on" } else { "off" },
@@ -281,7 +300,7 @@ async fn update_board(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -> 
             ctx.now(),
             Level::Info,
             LogKind::ConfigChanged,
-            "BOARD_SETTINGS_CHANGED",
+            Reason::BoardSettingsChanged,
             format!(
                 "board {board_id} settings changed: automation {}, start {}, close {}, keep ahead {}",
                 on_off(settings.automate),

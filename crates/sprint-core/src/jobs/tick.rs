@@ -2,9 +2,13 @@
 
 use serde_json::{json, Value};
 
-use super::Job;
+use serde::Deserialize;
+
+use super::board::BoardResult;
+use super::{Job, QueuedWork};
 use crate::effect::Effect;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::error::ErrorCode;
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self};
 
@@ -14,6 +18,22 @@ pub const BOARDS_PER_RUN: usize = 200;
 pub const CONCURRENCY: u32 = 8;
 /// The queue that continues work past one invocation.
 pub const QUEUE: &str = "sprint-work";
+
+/// A board job's outcome as the tick reads it (`RunJobs` answers each job's [`crate::Outcome`]).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum BoardOutcome {
+    /// The board job's answer.
+    Ok {
+        /// How its check ended.
+        result: BoardResult,
+    },
+    /// The board job failed with this code.
+    Err {
+        /// Its error code.
+        code: ErrorCode,
+    },
+}
 
 /// A board the check picked, and why.
 struct DueBoard {
@@ -114,32 +134,37 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
     let mut deferred = 0;
     let mut failed = 0;
     for (i, o) in outcomes.iter().enumerate() {
-        match o["ok"]["result"].as_str() {
-            Some("deferred") => deferred += 1,
-            Some(_) => {}
-            None => {
-                failed += 1;
-                let board = checked.get(i).copied().unwrap_or_default();
-                let code = o["err"]["code"].as_str().unwrap_or("UNKNOWN").to_string();
-                ctx.log(
-                    LogEntry::new(
-                        ctx.now(),
-                        Level::Error,
-                        LogKind::Failed,
-                        "BOARD_CHECK_FAILED",
-                        format!("board {board}: check failed ({code})"),
-                    )
-                    .board(board),
-                );
+        let code = match BoardOutcome::deserialize(o) {
+            Ok(BoardOutcome::Ok {
+                result: BoardResult::Deferred,
+            }) => {
+                deferred += 1;
+                continue;
             }
-        }
+            Ok(BoardOutcome::Ok { .. }) => continue,
+            Ok(BoardOutcome::Err { code }) => code.as_str(),
+            // Not an outcome of a board job: the driver broke the contract.
+            Err(_) => "UNKNOWN",
+        };
+        failed += 1;
+        let board = checked.get(i).copied().unwrap_or_default();
+        ctx.log(
+            LogEntry::new(
+                ctx.now(),
+                Level::Error,
+                LogKind::Failed,
+                Reason::BoardCheckFailed,
+                format!("board {board}: check failed ({code})"),
+            )
+            .board(board),
+        );
     }
     let more = boards.len() > BOARDS_PER_RUN || deferred > 0;
     if more {
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: QUEUE.to_string(),
-                body: json!({ "job": "tick" }),
+                body: QueuedWork::Tick {}.body(),
                 delay_seconds: 0,
             })
             .await?;
@@ -149,7 +174,7 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
                 ctx.now(),
                 Level::Warn,
                 LogKind::Skipped,
-                "CONTINUATION_NOT_QUEUED",
+                Reason::ContinuationNotQueued,
                 "remaining boards wait for the next scheduled check",
             ));
         }
@@ -163,4 +188,46 @@ pub(crate) async fn run(ctx: &mut Ctx) -> JobResult<Value> {
         "continued": more,
         "outcomes": outcomes,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::{BoardOutcome, BoardResult, QueuedWork};
+
+    #[test]
+    fn queued_work_keeps_its_json() {
+        assert_eq!(QueuedWork::Tick {}.body(), json!({ "job": "tick" }));
+        assert_eq!(
+            QueuedWork::bulk("b-1").body(),
+            json!({ "job": "bulk", "jobId": "b-1" })
+        );
+        let back = QueuedWork::deserialize(&json!({ "job": "bulk" })).unwrap();
+        assert_eq!(back, QueuedWork::Bulk { job_id: None });
+        assert!(QueuedWork::deserialize(&json!({ "job": "other" })).is_err());
+    }
+
+    #[test]
+    fn a_board_outcome_is_read_once_into_its_type() {
+        let ok = json!({ "ok": { "boardId": 7, "result": "deferred" } });
+        assert!(matches!(
+            BoardOutcome::deserialize(&ok),
+            Ok(BoardOutcome::Ok {
+                result: BoardResult::Deferred
+            })
+        ));
+        let err = json!({ "err": { "code": "DRIVER_CONTRACT", "status": 500, "message": "x" } });
+        assert!(matches!(
+            BoardOutcome::deserialize(&err),
+            Ok(BoardOutcome::Err {
+                code: crate::ErrorCode::DriverContract
+            })
+        ));
+        assert_eq!(
+            serde_json::to_value(BoardResult::Unconfigured).unwrap(),
+            json!("unconfigured")
+        );
+    }
 }

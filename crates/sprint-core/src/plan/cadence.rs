@@ -141,7 +141,7 @@ pub(super) fn assemble(board: &BoardContext, tz: Tz, slots: &[Slot], naming: &Na
             if let Some(from) = slot.moved_from {
                 let to = vars.start.unwrap_or(from);
                 let message = format!("start moved from {from} (not a working day) to {to}");
-                warnings.push(warning(START_MOVED_OFF_NON_WORKING_DAY, message));
+                warnings.push(warning(Warning::StartMovedOffNonWorkingDay, message));
             }
             PlannedSprint {
                 key: format!("b{}-s{i}-{}", board.board_id, slot.start.timestamp_millis()),
@@ -182,26 +182,26 @@ pub(super) fn flag_conflicts(sprints: &mut [PlannedSprint], existing: &[Existing
         let w = &mut sprint.warnings;
         match sprint_name::for_jira(name) {
             Err(fault @ NameFault::TooLong { .. }) => {
-                w.push(warning(NAME_TOO_LONG, fault.describe()))
+                w.push(warning(Warning::NameTooLong, fault.describe()))
             }
-            Err(fault @ NameFault::Empty) => w.push(warning(NAME_EMPTY, fault.describe())),
+            Err(fault @ NameFault::Empty) => w.push(warning(Warning::NameEmpty, fault.describe())),
             Ok(_) => {}
         }
         let others = || planned.iter().enumerate().filter(move |(j, _)| *j != i);
         if let Some(e) = existing.iter().find(|e| e.name.trim() == name) {
             let message = format!("sprint {} already has this name", e.id);
-            w.push(warning(DUPLICATE_NAME, message));
+            w.push(warning(Warning::DuplicateName, message));
         } else if let Some((j, _)) = others().find(|(_, (n, _))| n == name) {
             let message = format!("planned sprint {} has the same name", j + 1);
-            w.push(warning(DUPLICATE_NAME, message));
+            w.push(warning(Warning::DuplicateName, message));
         }
         if let Some((e, _)) = open.iter().find(|(_, d)| overlaps(*d, *dates)) {
             let message = format!("overlaps existing sprint {}", e.id);
-            w.push(warning(OVERLAPS_EXISTING, message));
+            w.push(warning(Warning::OverlapsExisting, message));
         }
         if let Some((j, _)) = others().find(|(_, (_, d))| overlaps(*d, *dates)) {
             let message = format!("overlaps planned sprint {}", j + 1);
-            w.push(warning(OVERLAPS_PLANNED, message));
+            w.push(warning(Warning::OverlapsPlanned, message));
         }
     }
 }
@@ -210,14 +210,14 @@ pub(super) fn flag_conflicts(sprints: &mut [PlannedSprint], existing: &[Existing
 pub(super) fn summarise(sprints: &[PlannedSprint]) -> Vec<PlanWarning> {
     let codes = [
         (
-            START_MOVED_OFF_NON_WORKING_DAY,
+            Warning::StartMovedOffNonWorkingDay,
             "start moved off a non-working day",
         ),
-        (NAME_TOO_LONG, "name longer than 30 characters"),
-        (NAME_EMPTY, "empty name"),
-        (DUPLICATE_NAME, "name already in use"),
-        (OVERLAPS_EXISTING, "overlaps an existing sprint"),
-        (OVERLAPS_PLANNED, "overlaps another planned sprint"),
+        (Warning::NameTooLong, "name longer than 30 characters"),
+        (Warning::NameEmpty, "empty name"),
+        (Warning::DuplicateName, "name already in use"),
+        (Warning::OverlapsExisting, "overlaps an existing sprint"),
+        (Warning::OverlapsPlanned, "overlaps another planned sprint"),
     ];
     codes
         .iter()
@@ -226,7 +226,7 @@ pub(super) fn summarise(sprints: &[PlannedSprint]) -> Vec<PlanWarning> {
                 .iter()
                 .filter(|s| s.warnings.iter().any(|w| w.code == *code))
                 .count();
-            (n > 0).then(|| warning(code, format!("{n} of {} sprints: {what}", sprints.len())))
+            (n > 0).then(|| warning(*code, format!("{n} of {} sprints: {what}", sprints.len())))
         })
         .collect()
 }

@@ -24,18 +24,27 @@ pub const MAX_NAME: usize = sprint_name::MAX_UNITS;
 /// Name used by keep-ahead top-ups when the board names none.
 pub const DEFAULT_TOP_UP_TEMPLATE: &str = "{board} Sprint {n}";
 
-/// Warning codes (stable, matched by the UI).
-pub const OVERLAPS_EXISTING: &str = "OVERLAPS_EXISTING";
-pub const OVERLAPS_PLANNED: &str = "OVERLAPS_PLANNED";
-pub const DUPLICATE_NAME: &str = "DUPLICATE_NAME";
-pub const NAME_TOO_LONG: &str = "NAME_TOO_LONG";
-/// The rendered name is empty once trimmed (Jira needs a name).
-pub const NAME_EMPTY: &str = "NAME_EMPTY";
-pub const START_MOVED_OFF_NON_WORKING_DAY: &str = "START_MOVED_OFF_NON_WORKING_DAY";
-/// Top-up only: the board has no sprint with both dates to take the cadence from.
-pub const NO_DATED_SPRINT: &str = "NO_DATED_SPRINT";
-/// The same name is planned on another board of the job (Jira allows it; people confuse them).
-pub const NAME_ON_OTHER_BOARD: &str = "NAME_ON_OTHER_BOARD";
+codes! {
+    /// Warning codes of a plan (stable, matched by the UI).
+    pub enum Warning {
+        /// Overlaps a sprint the board already has.
+        OverlapsExisting = "OVERLAPS_EXISTING",
+        /// Overlaps another planned sprint.
+        OverlapsPlanned = "OVERLAPS_PLANNED",
+        /// Has the same name as another sprint.
+        DuplicateName = "DUPLICATE_NAME",
+        /// The rendered name is longer than Jira allows.
+        NameTooLong = "NAME_TOO_LONG",
+        /// The rendered name is empty once trimmed (Jira needs a name).
+        NameEmpty = "NAME_EMPTY",
+        /// The start fell on a non-working day or holiday and moved to the next working day.
+        StartMovedOffNonWorkingDay = "START_MOVED_OFF_NON_WORKING_DAY",
+        /// Top-up only: the board has no sprint with both dates to take the cadence from.
+        NoDatedSprint = "NO_DATED_SPRINT",
+        /// The same name is planned on another board of the job (Jira allows it; people confuse them).
+        NameOnOtherBoard = "NAME_ON_OTHER_BOARD",
+    }
+}
 
 mod cadence;
 mod context;
@@ -99,7 +108,7 @@ pub struct PlannedSprint {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanWarning {
-    pub code: String,
+    pub code: Warning,
     pub message: String,
 }
 
@@ -134,7 +143,7 @@ pub fn warn_names_across_boards(plans: &mut [BoardPlan]) {
                 .collect();
             if !others.is_empty() {
                 s.warnings.push(warning(
-                    NAME_ON_OTHER_BOARD,
+                    Warning::NameOnOtherBoard,
                     format!("also planned on board {}", others.join(", ")),
                 ));
             }
@@ -142,11 +151,8 @@ pub fn warn_names_across_boards(plans: &mut [BoardPlan]) {
     }
 }
 
-fn warning(code: &str, message: String) -> PlanWarning {
-    PlanWarning {
-        code: code.to_string(),
-        message,
-    }
+fn warning(code: Warning, message: String) -> PlanWarning {
+    PlanWarning { code, message }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +259,7 @@ pub fn plan_top_up(
         return Ok(BoardPlan {
             board_id: board.board_id,
             sprints: Vec::new(),
-            warnings: vec![warning(NO_DATED_SPRINT, message)],
+            warnings: vec![warning(Warning::NoDatedSprint, message)],
         });
     };
     let tz = board.default_tz;

@@ -25,8 +25,8 @@ fn plan_on(v: &Value, b: &BoardContext) -> Result<BoardPlan, CoreError> {
     plan_board(&parse_plan(v, "plan.")?, b)
 }
 
-fn codes(s: &PlannedSprint) -> Vec<&str> {
-    s.warnings.iter().map(|w| w.code.as_str()).collect()
+fn codes(s: &PlannedSprint) -> Vec<Warning> {
+    s.warnings.iter().map(|w| w.code).collect()
 }
 
 /// `name start_local end_local` per sprint.
@@ -146,7 +146,7 @@ fn sprints_follow_each_other_with_gaps_and_moves() {
         // 02-05 + 3 days is Sunday 02-08: moved to Monday.
         "APP Sprint 3 2026-02-09T09:00:00.000+01:00 2026-02-23T09:00:00.000+01:00",
     ]);
-    assert_eq!(codes(&p.sprints[2]), [START_MOVED_OFF_NON_WORKING_DAY]);
+    assert_eq!(codes(&p.sprints[2]), [Warning::StartMovedOffNonWorkingDay]);
     assert_eq!(p.sprints[0].key, "b7-s0-1767600000000");
     assert_eq!(p.warnings.len(), 1);
     // No zone and no calendar in the plan: the board's (UTC, Mon-Thu), so Friday moves.
@@ -155,7 +155,7 @@ fn sprints_follow_each_other_with_gaps_and_moves() {
     v["firstStart"] = json!("2026-01-09T09:00");
     let p = plan_on(&v, &board()).unwrap();
     assert_eq!(p.sprints[0].start_local, "2026-01-12T09:00:00.000+00:00");
-    assert_eq!(codes(&p.sprints[0]), [START_MOVED_OFF_NON_WORKING_DAY]);
+    assert_eq!(codes(&p.sprints[0]), [Warning::StartMovedOffNonWorkingDay]);
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn a_name_planned_on_two_boards_is_flagged_on_both() {
     let mut plans = vec![plan_on(&v, &board()).unwrap(), plan_on(&v, &other).unwrap()];
     warn_names_across_boards(&mut plans);
     let first = &plans[0].sprints[0];
-    assert_eq!(codes(first), [NAME_ON_OTHER_BOARD]);
+    assert_eq!(codes(first), [Warning::NameOnOtherBoard]);
     assert_eq!(first.warnings[0].message, "also planned on board 8");
     assert_eq!(
         plans[1].sprints[0].warnings[0].message,
@@ -199,14 +199,14 @@ fn conflicts_with_the_board_are_flagged() {
     v["nameTemplate"] = json!("{board} long name sprint no. {n}");
     v["startNumber"] = json!(11);
     let p = plan_on(&v, &b).unwrap();
-    assert_eq!(codes(&p.sprints[0]), [NAME_TOO_LONG, OVERLAPS_EXISTING]);
-    assert_eq!(codes(&p.sprints[1]), [NAME_TOO_LONG, DUPLICATE_NAME]);
+    assert_eq!(codes(&p.sprints[0]), [Warning::NameTooLong, Warning::OverlapsExisting]);
+    assert_eq!(codes(&p.sprints[1]), [Warning::NameTooLong, Warning::DuplicateName]);
     assert_eq!(names_refused(&p).len(), 3);
     // Default numbering continues after the largest trailing number (12); names repeat.
     v["nameTemplate"] = json!("Sprint");
     v.as_object_mut().unwrap().remove("startNumber");
     let p = plan_on(&v, &b).unwrap();
-    assert!(p.sprints.iter().all(|s| codes(s).contains(&DUPLICATE_NAME)));
+    assert!(p.sprints.iter().all(|s| codes(s).contains(&Warning::DuplicateName)));
     assert!(names_refused(&p).is_empty());
     assert_eq!(running_number(b.existing.iter().map(|s| s.name.as_str())), 13);
     assert_eq!(running_number(["2026-01-05", "x 1234567890"].into_iter()), 6);
@@ -264,7 +264,7 @@ fn top_up_and_rename_follow_the_board() {
     assert_eq!(rename_future(&t, &b), [json!({"sprintId": 6, "from": "Next", "to": "APP S5 30.03."})]);
 
     b.existing.iter_mut().for_each(|s| s.end = None);
-    assert_eq!(plan_top_up(&b, None, 1).unwrap().warnings[0].code, NO_DATED_SPRINT);
+    assert_eq!(plan_top_up(&b, None, 1).unwrap().warnings[0].code, Warning::NoDatedSprint);
 }
 
 /// SplitMix64: a tiny deterministic generator, so property runs repeat exactly.
@@ -328,8 +328,8 @@ fn random_plans_keep_their_invariants() {
             assert!(s.end > s.start, "{v} {i}");
             let day = local_date(tz, s.start);
             assert!(cal.working_days.contains(&day.weekday()) && !cal.holidays.contains(&day), "{v} {i}");
-            assert!(sprint_name::units(&s.name) <= MAX_NAME || codes(s).contains(&NAME_TOO_LONG), "{v} {i}");
-            assert!(!codes(s).contains(&OVERLAPS_PLANNED), "{v} {i}");
+            assert!(sprint_name::units(&s.name) <= MAX_NAME || codes(s).contains(&Warning::NameTooLong), "{v} {i}");
+            assert!(!codes(s).contains(&Warning::OverlapsPlanned), "{v} {i}");
             if let Some(next) = p.sprints.get(i + 1) {
                 assert!(next.start >= s.end && next.start > s.start, "{v} {i}");
             }

@@ -9,7 +9,7 @@ use super::rollover::{fail, note_problem, record, timeliness};
 use crate::engine::{self, Handled, Policy, Sprint, SprintState};
 use crate::jira::sprints::MOVE_BATCH;
 use crate::jira::{self, Response};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::settings::CarryOver;
 use crate::step::{Ctx, JobResult};
 use crate::store::{self};
@@ -68,7 +68,7 @@ async fn read_unfinished(
         Ok(d) => d,
         Err(r) => {
             let what = "board configuration could not be read";
-            let reason = "BOARD_CONFIGURATION_UNREADABLE";
+            let reason = Reason::BoardConfigurationUnreadable;
             return Ok(Err(fail(ctx, board_id, sprint_id, reason, what, &r).await?));
         }
     };
@@ -76,7 +76,7 @@ async fn read_unfinished(
         Ok(i) => Ok(Ok(i)),
         Err(r) => {
             let what = "its issues could not be read";
-            let reason = "ISSUES_UNREADABLE";
+            let reason = Reason::IssuesUnreadable;
             Ok(Err(fail(ctx, board_id, sprint_id, reason, what, &r).await?))
         }
     }
@@ -105,7 +105,7 @@ async fn blocked_by_open_subtasks(
             ctx.now(),
             Level::Warn,
             LogKind::Skipped,
-            "OPEN_SUBTASKS",
+            Reason::OpenSubtasks,
             format!(
                 "sprint {sprint_id} not closed: done issues with open sub-tasks: {}{}",
                 shown.join(", "),
@@ -119,7 +119,7 @@ async fn blocked_by_open_subtasks(
         .board(board_id)
         .sprint(sprint_id),
     );
-    note_problem(ctx, sprint_id, board_id, "OPEN_SUBTASKS").await?;
+    note_problem(ctx, sprint_id, board_id, Reason::OpenSubtasks).await?;
     Ok(true)
 }
 
@@ -140,7 +140,7 @@ async fn destination_for(
         Ok(d) => Ok(Ok(d)),
         Err(r) => {
             let what = "the sprint for unfinished work could not be created";
-            let reason = "DESTINATION_UNAVAILABLE";
+            let reason = Reason::DestinationUnavailable;
             Ok(Err(fail(ctx, board_id, s.id, reason, what, &r).await?))
         }
     }
@@ -162,7 +162,7 @@ async fn close_in_jira(ctx: &mut Ctx, board_id: u64, sprint_id: u64) -> JobResul
     record(ctx, sprint_id, board_id, "waiting", None).await?;
     let what = "Jira refused to close it";
     Ok(Some(
-        fail(ctx, board_id, sprint_id, "CLOSE_FAILED", what, &r).await?,
+        fail(ctx, board_id, sprint_id, Reason::CloseFailed, what, &r).await?,
     ))
 }
 
@@ -185,7 +185,7 @@ async fn record_closed(
             now,
             Level::Info,
             LogKind::Closed,
-            "SPRINT_CLOSED",
+            Reason::SprintClosed,
             format!(
                 "sprint {} closed{when}, {carried} issues not completed",
                 s.id
@@ -218,7 +218,7 @@ pub(super) async fn carry_over(
                     ctx,
                     board_id,
                     sprint_id,
-                    "MOVE_FAILED",
+                    Reason::MoveFailed,
                     "unfinished issues could not be moved",
                     &r,
                 )
@@ -233,7 +233,7 @@ pub(super) async fn carry_over(
             ctx.now(),
             Level::Info,
             LogKind::Moved,
-            "UNFINISHED_MOVED",
+            Reason::UnfinishedMoved,
             format!(
                 "{} unfinished issues of sprint {sprint_id} carried to {to}",
                 carry.len()
@@ -265,7 +265,7 @@ pub(super) async fn finish_carry_over(
                 ctx,
                 board_id,
                 sprint_id,
-                "BOARD_CONFIGURATION_UNREADABLE",
+                Reason::BoardConfigurationUnreadable,
                 what,
                 &r,
             )
@@ -279,7 +279,7 @@ pub(super) async fn finish_carry_over(
         Err(r) if r.status == 404 => Vec::new(),
         Err(r) => {
             let what = "its issues could not be read";
-            fail(ctx, board_id, sprint_id, "ISSUES_UNREADABLE", what, &r).await?;
+            fail(ctx, board_id, sprint_id, Reason::IssuesUnreadable, what, &r).await?;
             return Ok(false);
         }
     };
@@ -296,7 +296,15 @@ pub(super) async fn finish_carry_over(
             let read = jira::sprints::get(ctx, sprint_id).await?;
             let Some(closed) = Sprint::from_jira(&read.body) else {
                 let what = "the closed sprint could not be read";
-                fail(ctx, board_id, sprint_id, "SPRINTS_UNREADABLE", what, &read).await?;
+                fail(
+                    ctx,
+                    board_id,
+                    sprint_id,
+                    Reason::SprintsUnreadable,
+                    what,
+                    &read,
+                )
+                .await?;
                 return Ok(false);
             };
             match create_follow_on(ctx, policy, board_id, &closed, sprints).await? {
@@ -307,7 +315,7 @@ pub(super) async fn finish_carry_over(
                         ctx,
                         board_id,
                         sprint_id,
-                        "DESTINATION_UNAVAILABLE",
+                        Reason::DestinationUnavailable,
                         what,
                         &r,
                     )
@@ -400,7 +408,7 @@ pub(super) async fn create_follow_on(
             ctx.now(),
             Level::Info,
             LogKind::Created,
-            "FOLLOW_ON_SPRINT_CREATED",
+            Reason::FollowOnSprintCreated,
             format!(
                 "sprint {} created for the unfinished work of sprint {}",
                 created.id, s.id

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::engine::Sprint;
 use crate::jira;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
@@ -41,8 +41,8 @@ pub(super) async fn top_up(
     let plan = crate::plan::plan_top_up(&board, template.as_ref(), missing as u32)?;
     if let Some((sprint, fault)) = crate::plan::names_refused(&plan).first() {
         let reason = match fault {
-            crate::sprint_name::NameFault::Empty => crate::plan::NAME_EMPTY,
-            crate::sprint_name::NameFault::TooLong { .. } => crate::plan::NAME_TOO_LONG,
+            crate::sprint_name::NameFault::Empty => Reason::NameEmpty,
+            crate::sprint_name::NameFault::TooLong { .. } => Reason::NameTooLong,
         };
         let units = crate::sprint_name::units(&sprint.name);
         ctx.log(
@@ -67,7 +67,7 @@ pub(super) async fn top_up(
                         now,
                         Level::Info,
                         LogKind::Created,
-                        "KEEP_AHEAD_SPRINT_CREATED",
+                        Reason::KeepAheadSprintCreated,
                         format!(
                             "sprint {} created to keep {} future sprints",
                             s.id, stored.settings.keep_ahead
@@ -85,7 +85,7 @@ pub(super) async fn top_up(
                         now,
                         Level::Error,
                         LogKind::Failed,
-                        "KEEP_AHEAD_CREATE_FAILED",
+                        Reason::KeepAheadCreateFailed,
                         format!("board {board_id}: a keep-ahead sprint could not be created"),
                     )
                     .board(board_id)

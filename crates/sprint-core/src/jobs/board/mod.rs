@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::effect::Effect;
 use crate::engine::{self, Action, Handled, Policy, Run, Sprint, SprintState};
 use crate::jira::{self, sprints::SprintStates};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 use closing::close;
@@ -20,6 +20,24 @@ use readiness::{access_missing, look_ahead};
 use recovery::{missed_sprints, settle_interrupted};
 use rollover::record;
 use start::start_sprint;
+
+/// How one board's check ended: the `result` of the board job's answer, which the tick reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum BoardResult {
+    /// Too little time was left in the invocation: the tick's continuation checks it.
+    Deferred,
+    /// Another tick holds the board's lease (it does the work).
+    Leased,
+    /// The board has no settings.
+    Unconfigured,
+    /// The board's or the site's automation is off.
+    Off,
+    /// The board's sprints could not be read; it is looked at again later.
+    Failed,
+    /// The board was checked.
+    Checked,
+}
 
 mod closing;
 mod issues;
@@ -47,7 +65,7 @@ pub(crate) async fn run(
         .remaining_ms
         .unwrap_or(0);
     if remaining < MIN_REMAINING_MS {
-        return Ok(json!({ "boardId": board_id, "result": "deferred" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Deferred }));
     }
     let lease_until = now + Duration::milliseconds(lease_ms as i64);
     let got = store::schedule::take_lease(
@@ -60,17 +78,17 @@ pub(crate) async fn run(
     .await?;
     if !got {
         // Another tick holds it (or the row is gone): that tick does the work.
-        return Ok(json!({ "boardId": board_id, "result": "leased" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Leased }));
     }
 
     let global = store::settings::load_global(ctx).await?;
     let Some(stored) = store::settings::load_board(ctx, board_id).await? else {
         release(ctx, board_id, owner, None).await?;
-        return Ok(json!({ "boardId": board_id, "result": "unconfigured" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Unconfigured }));
     };
     if !stored.settings.automate || !global.automation_enabled {
         release(ctx, board_id, owner, None).await?;
-        return Ok(json!({ "boardId": board_id, "result": "off" }));
+        return Ok(json!({ "boardId": board_id, "result": BoardResult::Off }));
     }
     let policy = Policy::of(&stored.settings, &global);
 
@@ -83,7 +101,7 @@ pub(crate) async fn run(
                     now,
                     Level::Error,
                     LogKind::Failed,
-                    "SPRINTS_UNREADABLE",
+                    Reason::SprintsUnreadable,
                     format!("board {board_id}: could not read its sprints"),
                 )
                 .board(board_id)
@@ -124,7 +142,7 @@ pub(crate) async fn run(
                 sprint_id: 0,
             };
             release(ctx, board_id, owner, Some(retry)).await?;
-            return Ok(json!({ "boardId": board_id, "result": "failed" }));
+            return Ok(json!({ "boardId": board_id, "result": BoardResult::Failed }));
         }
     };
     let mut run = Run::default();
@@ -180,7 +198,7 @@ pub(crate) async fn run(
             Action::ReportMissed(s) => {
                 record(ctx, s.id, board_id, "missed", None).await?;
                 ctx.log(
-                    LogEntry::new(now, Level::Warn, LogKind::Skipped, "START_AND_END_PASSED", format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
+                    LogEntry::new(now, Level::Warn, LogKind::Skipped, Reason::StartAndEndPassed, format!("sprint {} was not started: its start and its end both passed before the app could start it", s.id))
                         .board(board_id)
                         .sprint(s.id),
                 );
@@ -216,7 +234,9 @@ pub(crate) async fn run(
     }
     release(ctx, board_id, owner, next).await?;
     let due = next.map(|u| u.at);
-    Ok(json!({ "boardId": board_id, "result": "checked", "actions": done, "nextDueAt": due }))
+    Ok(
+        json!({ "boardId": board_id, "result": BoardResult::Checked, "actions": done, "nextDueAt": due }),
+    )
 }
 
 pub(super) fn mark(sprints: &mut [Sprint], id: u64, state: SprintState) {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::issues::{done_statuses, list_unfinished, Unread};
 use crate::engine::{self, Policy, Sprint};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
@@ -61,7 +61,7 @@ pub(super) async fn look_ahead(
                     problems.insert(
                         0,
                         engine::ReadinessProblem {
-                            code: "OPEN_SUBTASKS".into(),
+                            code: engine::Readiness::OpenSubtasks,
                             keys,
                         },
                     );
@@ -95,7 +95,7 @@ pub(super) async fn look_ahead(
                 now,
                 Level::Info,
                 LogKind::Skipped,
-                "CLOSE_READY",
+                Reason::CloseReady,
                 format!(
                     "sprint {}: what would have blocked its close at {when} is fixed",
                     closing.id
@@ -106,7 +106,7 @@ pub(super) async fn look_ahead(
                 .iter()
                 .map(|p| {
                     if p.keys.is_empty() {
-                        p.code.clone()
+                        p.code.to_string()
                     } else {
                         format!("{} ({})", p.code, p.keys.join(", "))
                     }
@@ -116,7 +116,7 @@ pub(super) async fn look_ahead(
                 now,
                 Level::Warn,
                 LogKind::Skipped,
-                "CLOSE_NOT_READY",
+                Reason::CloseNotReady,
                 format!(
                     "sprint {} closes at {when}; found ahead: {}",
                     closing.id,
@@ -153,7 +153,7 @@ pub(super) async fn look_again_later(
 
 pub(super) fn access_missing() -> engine::ReadinessProblem {
     engine::ReadinessProblem {
-        code: "APP_ACCESS_MISSING".into(),
+        code: engine::Readiness::AppAccessMissing,
         keys: Vec::new(),
     }
 }

@@ -3,7 +3,7 @@
 use super::closing::finish_carry_over;
 use super::rollover::record;
 use crate::engine::{Policy, Sprint, SprintState};
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store::{self};
 
@@ -37,16 +37,16 @@ pub(super) async fn settle_interrupted(
         match phase.as_str() {
             "starting" if open == Some(SprintState::Active) => {
                 record(ctx, id, board_id, "started", None).await?;
-                confirm(ctx, LogKind::Started, "SPRINT_STARTED", "started");
+                confirm(ctx, LogKind::Started, Reason::SprintStarted, "started");
             }
             // Before 0.1.0's close-first carry-over: moves were done before the close.
             "moving" if gone => {
                 record(ctx, id, board_id, "closed", None).await?;
-                confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
+                confirm(ctx, LogKind::Closed, Reason::SprintClosed, "closed");
             }
             "closing" if gone => {
                 record(ctx, id, board_id, "carrying", None).await?;
-                confirm(ctx, LogKind::Closed, "SPRINT_CLOSED", "closed");
+                confirm(ctx, LogKind::Closed, Reason::SprintClosed, "closed");
                 *carry_pending |= !finish_carry_over(ctx, policy, board_id, id, sprints).await?;
             }
             "carrying" if gone => {

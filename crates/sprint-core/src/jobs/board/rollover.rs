@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::engine::{self, Handled, Policy};
 use crate::jira::Response;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
@@ -24,7 +24,7 @@ pub(super) async fn fail(
     ctx: &mut Ctx,
     board_id: u64,
     sprint_id: u64,
-    reason: &str,
+    reason: Reason,
     what: &str,
     r: &Response,
 ) -> JobResult<Handled> {
@@ -50,9 +50,9 @@ pub(super) async fn note_problem(
     ctx: &mut Ctx,
     sprint_id: u64,
     board_id: u64,
-    reason: &str,
+    reason: Reason,
 ) -> JobResult<()> {
-    store::rollovers::note_problem(ctx, sprint_id, board_id, reason).await
+    store::rollovers::note_problem(ctx, sprint_id, board_id, reason.as_str()).await
 }
 
 /// " on time", or " 3 h 12 min late (due …): why", for an action at `due` taken now.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::rollover::{fail, note_problem, record, timeliness};
 use crate::engine::{Handled, Policy, Sprint, SprintState};
 use crate::jira;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::timecalc;
 
@@ -37,19 +37,19 @@ pub(super) async fn start_sprint(
                 .any(|x| x.id != s.id && x.state == SprintState::Active);
             if r.status == 400 && busy {
                 ctx.log(
-                    LogEntry::new(now, Level::Warn, LogKind::Skipped, "ACTIVE_SPRINT_EXISTS", format!("sprint {} not started: the board already has an active sprint and Jira allows only one", s.id))
+                    LogEntry::new(now, Level::Warn, LogKind::Skipped, Reason::ActiveSprintExists, format!("sprint {} not started: the board already has an active sprint and Jira allows only one", s.id))
                         .board(board_id)
                         .sprint(s.id)
                         .jira(r.error_summary()),
                 );
-                note_problem(ctx, s.id, board_id, "ACTIVE_SPRINT_EXISTS").await?;
+                note_problem(ctx, s.id, board_id, Reason::ActiveSprintExists).await?;
                 return Ok(Handled::Waiting);
             }
             return fail(
                 ctx,
                 board_id,
                 s.id,
-                "START_FAILED",
+                Reason::StartFailed,
                 "Jira refused to start it",
                 &r,
             )
@@ -63,7 +63,7 @@ pub(super) async fn start_sprint(
             now,
             Level::Info,
             LogKind::Started,
-            "SPRINT_STARTED",
+            Reason::SprintStarted,
             format!(
                 "sprint {} started{when}, ends {}",
                 s.id,

@@ -14,6 +14,7 @@ mod worker;
 pub(crate) use planner::preview;
 pub(crate) use resolvers::{cancel, create, get, list, rename};
 pub(crate) use undo::undo;
+pub use undo::UndoSkip;
 pub(crate) use worker::work;
 
 /// Boards one job may plan for.

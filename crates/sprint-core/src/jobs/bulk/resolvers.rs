@@ -8,7 +8,7 @@ use super::JOB_LEASE_MS;
 use crate::auth;
 use crate::error::{CoreError, ErrorCode};
 use crate::jira;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::plan::{self, PlannedSprint};
 use crate::sprint_name::{self, NameFault};
 use crate::step::{Ctx, JobResult};
@@ -233,7 +233,7 @@ pub(crate) async fn rename(
                     ctx.now(),
                     Level::Info,
                     LogKind::Renamed,
-                    "SPRINT_RENAMED",
+                    Reason::SprintRenamed,
                     format!("sprint {id} renamed by template"),
                 )
                 .board(board_id)

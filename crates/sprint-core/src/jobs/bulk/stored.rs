@@ -14,7 +14,7 @@ pub(super) async fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()>
     let r = ctx
         .perform(Effect::Enqueue {
             queue: crate::jobs::tick::QUEUE.to_string(),
-            body: json!({ "job": "bulk", "jobId": job_id }),
+            body: crate::jobs::QueuedWork::bulk(job_id).body(),
             delay_seconds: 0,
         })
         .await?;

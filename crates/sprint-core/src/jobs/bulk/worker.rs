@@ -9,7 +9,7 @@ use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
 use crate::jira;
 use crate::jira::sprints::SprintStates;
-use crate::log::{Level, LogEntry, LogKind};
+use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 use crate::store::bulk_jobs::JobSprint;
@@ -38,7 +38,7 @@ pub(super) async fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Opti
     let secs = ((until - ctx.now().timestamp_millis()) / 1000 + 1).clamp(1, 900) as u32;
     ctx.perform(Effect::Enqueue {
         queue: crate::jobs::tick::QUEUE.to_string(),
-        body: json!({ "job": "bulk", "jobId": job_id }),
+        body: crate::jobs::QueuedWork::bulk(job_id).body(),
         delay_seconds: secs,
     })
     .await?;
@@ -72,7 +72,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: crate::jobs::tick::QUEUE.to_string(),
-                body: json!({ "job": "bulk", "jobId": job_id }),
+                body: crate::jobs::QueuedWork::bulk(job_id).body(),
                 delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
             })
             .await?;
@@ -112,7 +112,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                         ctx.now(),
                         Level::Error,
                         LogKind::Failed,
-                        "SPRINTS_UNREADABLE",
+                        Reason::SprintsUnreadable,
                         format!("{job_id}: sprints of board {board_id} could not be read"),
                     )
                     .board(board_id)
@@ -162,7 +162,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                                     ctx.now(),
                                     Level::Info,
                                     LogKind::Created,
-                                    "BULK_SPRINT_CREATED",
+                                    Reason::BulkSprintCreated,
                                     format!(
                                         "sprint {} created by {job_id} ({} of {})",
                                         created.id,
@@ -182,7 +182,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
                         Err(r) => {
                             let s = r.error_summary();
                             ctx.log(
-                            LogEntry::new(ctx.now(), Level::Error, LogKind::Failed, "BULK_CREATE_FAILED", format!("{job_id}: planned sprint {} of board {board_id} not created", row.position + 1))
+                            LogEntry::new(ctx.now(), Level::Error, LogKind::Failed, Reason::BulkCreateFailed, format!("{job_id}: planned sprint {} of board {board_id} not created", row.position + 1))
                                 .board(board_id)
                                 .jira(s.clone()),
                         );
@@ -266,7 +266,7 @@ pub(super) async fn should_stop(
         let r = ctx
             .perform(Effect::Enqueue {
                 queue: crate::jobs::tick::QUEUE.to_string(),
-                body: json!({ "job": "bulk", "jobId": job_id }),
+                body: crate::jobs::QueuedWork::bulk(job_id).body(),
                 delay_seconds: 0,
             })
             .await?;
@@ -327,7 +327,7 @@ pub(super) async fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()
             ctx.now(),
             Level::Warn,
             LogKind::Failed,
-            "SPRINT_ORDER_NOT_FIXED",
+            Reason::SprintOrderNotFixed,
             format!("board {board_id}: future sprints could not be put in date order"),
         )
         .board(board_id),
