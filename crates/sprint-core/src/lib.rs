@@ -30,6 +30,7 @@ pub mod sprint_name;
 pub mod step;
 pub mod store;
 pub mod timecalc;
+pub mod tz;
 pub mod validate;
 
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};

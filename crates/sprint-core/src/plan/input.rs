@@ -41,7 +41,7 @@ pub struct PlanInput {
     /// Local date and time of the first sprint's start (before moving off a non-working day).
     pub first_start: NaiveDateTime,
     /// `None`: the board's zone.
-    pub time_zone: Option<Tz>,
+    pub time_zone: Option<Zone>,
     pub length_days: u32,
     pub gap_days: u32,
     pub extent: PlanExtent,
