@@ -15,18 +15,25 @@
 //! data has changed shape and `STEP` must shrink. The exactness test (`tests/tz_exact.rs`) compares
 //! every zone against chrono-tz.
 //!
+//! Where a zone still has DST, chrono-tz expands its two yearly rules to 2099: more than half of
+//! all transitions. Such a tail is stored as the two rules (`src/tz_rule.rs`), which the core
+//! expands with the same code; this script checks that they regenerate the tail exactly.
+//!
 //! Format of `tz_data.bin`, per table (varints are LEB128, signed ones zigzag-encoded):
 //!   count of distinct offsets `n` (varint), then `n` signed varints (seconds east of UTC; the
-//!   first is the offset before the first transition), then the transitions: the first instant as
-//!   a signed varint (Unix seconds) with its offset index, then each next one as
-//!   `((delta / unit) << 2 | unit_code) << IDX_BITS | index` (unit_code 0: seconds, 1: minutes,
-//!   2: hours), where the first carries `unit_code` 0 and its absolute instant.
+//!   first is the offset before the first transition);
+//!   the rule tail: its transition count (varint, 0: none), and if any, for each of the two rules
+//!   `Rule::pack` and its offset index (varints), then `zigzag(start year) << 1 | start rule`;
+//!   then the other transitions, in order: the first instant as a signed varint (Unix seconds),
+//!   each next one as the delta `(delta / unit) << 2 | unit_code` (unit_code 0: seconds,
+//!   1: minutes, 2: hours), each shifted left by `IDX_BITS` with its offset index below. The rule
+//!   tail follows them.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Offset, TimeZone};
+use chrono::{DateTime, Datelike, Offset, TimeZone, Timelike};
 use chrono_tz::{Tz, TzOffset, TZ_VARIANTS};
 
 /// Sampling step: one day.
@@ -112,6 +119,121 @@ fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
+#[path = "src/tz_rule.rs"]
+mod tz_rule;
+use tz_rule::Rule;
+
+/// The tail of a table that two yearly rules generate: `count` transitions, alternating between
+/// `rules[0]` (the earlier in the year) and `rules[1]`, from `rules[start]` in `start_year`.
+struct Tail {
+    rules: [(Rule, i32); 2],
+    start_year: i32,
+    start: usize,
+    count: usize,
+}
+
+impl Tail {
+    fn expand(&self) -> Vec<(i64, i32)> {
+        let (mut year, mut cur) = (self.start_year, self.start);
+        (0..self.count)
+            .map(|_| {
+                let (rule, offset) = self.rules[cur];
+                let t = rule
+                    .instant(year, self.rules[1 - cur].1)
+                    .expect("date exists");
+                if cur == 1 {
+                    year += 1;
+                }
+                cur = 1 - cur;
+                (t, offset)
+            })
+            .collect()
+    }
+}
+
+fn local(t: i64, before: i32) -> chrono::NaiveDateTime {
+    DateTime::from_timestamp(t + i64::from(before), 0)
+        .expect("in range")
+        .naive_utc()
+}
+
+/// The rules that could have made a transition: its weekday on or after each of the 7 days up to
+/// its date, or the month's last such weekday.
+fn candidates(t: i64, before: i32) -> Vec<Rule> {
+    let l = local(t, before);
+    let (day, weekday) = (l.day(), l.weekday().num_days_from_monday());
+    let secs = i64::from(l.num_seconds_from_midnight());
+    let last_day = (28..=31)
+        .rev()
+        .find(|&d| chrono::NaiveDate::from_ymd_opt(l.year(), l.month(), d).is_some())
+        .unwrap();
+    let rule = |day| Rule {
+        month: l.month(),
+        day,
+        weekday,
+        secs,
+    };
+    let mut out: Vec<Rule> = (day.saturating_sub(6).max(1)..=day).map(rule).collect();
+    if day + 7 > last_day {
+        out.push(rule(0));
+    }
+    out
+}
+
+/// The longest tail (at least 4 transitions) that two yearly rules generate, if any.
+fn find_tail(first: i32, tr: &[(i64, i32)]) -> Option<Tail> {
+    let n = tr.len();
+    if n < 4 {
+        return None;
+    }
+    let before = |i: usize| if i == 0 { first } else { tr[i - 1].1 };
+    let year_of = |i: usize| local(tr[i].0, before(i)).year();
+    if year_of(n - 2) != year_of(n - 1) {
+        return None;
+    }
+    let mut best: Option<Tail> = None;
+    for ra in candidates(tr[n - 2].0, before(n - 2)) {
+        for rb in candidates(tr[n - 1].0, before(n - 1)) {
+            let rules = [(ra, tr[n - 2].1), (rb, tr[n - 1].1)];
+            let (mut cur, mut year, mut count) = (1, year_of(n - 1), 0);
+            let mut start = (1, year);
+            while count < n {
+                let j = n - 1 - count;
+                let (rule, offset) = rules[cur];
+                let other = rules[1 - cur].1;
+                if tr[j].1 != offset
+                    || before(j) != other
+                    || rule.instant(year, other) != Some(tr[j].0)
+                {
+                    break;
+                }
+                start = (cur, year);
+                count += 1;
+                if cur == 0 {
+                    year -= 1;
+                }
+                cur = 1 - cur;
+            }
+            if count >= 4 && best.as_ref().is_none_or(|b| count > b.count) {
+                best = Some(Tail {
+                    rules,
+                    start_year: start.1,
+                    start: start.0,
+                    count,
+                });
+            }
+        }
+    }
+    if let Some(tail) = &best {
+        assert_eq!(
+            tail.expand(),
+            tr[n - tail.count..],
+            "a rule tail must regenerate exactly"
+        );
+    }
+    best
+}
+
 fn encode(table: &Table, out: &mut Vec<u8>) {
     let (first, transitions) = table;
     let mut offsets = vec![*first];
@@ -128,8 +250,25 @@ fn encode(table: &Table, out: &mut Vec<u8>) {
     for &o in &offsets {
         varint(out, zigzag(o as i64));
     }
+    let index = |o: i32| offsets.iter().position(|&x| x == o).unwrap() as u64;
+    let tail = find_tail(*first, transitions);
+    match &tail {
+        None => varint(out, 0),
+        Some(tail) => {
+            varint(out, tail.count as u64);
+            for (rule, offset) in tail.rules {
+                varint(out, rule.pack());
+                varint(out, index(offset));
+            }
+            varint(
+                out,
+                zigzag(i64::from(tail.start_year)) << 1 | tail.start as u64,
+            );
+        }
+    }
+    let explicit = &transitions[..transitions.len() - tail.map_or(0, |t| t.count)];
     let mut prev: Option<i64> = None;
-    for &(t, o) in transitions {
+    for &(t, o) in explicit {
         let idx = offsets.iter().position(|&x| x == o).unwrap() as u64;
         let (value, code) = match prev {
             None => (zigzag(t), 0),
@@ -152,6 +291,7 @@ fn encode(table: &Table, out: &mut Vec<u8>) {
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/tz_rule.rs");
     let mut names: Vec<(&'static str, Tz)> =
         TZ_VARIANTS.iter().map(|tz| (tz.name(), *tz)).collect();
     names.sort_by(|a, b| a.0.cmp(b.0));

@@ -31,6 +31,7 @@ pub mod step;
 pub mod store;
 pub mod timecalc;
 pub mod tz;
+mod tz_rule;
 pub mod validate;
 
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};

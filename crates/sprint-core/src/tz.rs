@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 
 use chrono::{FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 
+use crate::tz_rule::Rule;
+
 include!(concat!(env!("OUT_DIR"), "/tz_tables.rs"));
 
 /// An IANA time zone (or link) by its name: cheap to copy, compare and hash.
@@ -69,11 +71,27 @@ impl Zone {
         for o in offsets.iter_mut().take(n) {
             *o = unzigzag(read_varint(data, &mut pos)) as i32;
         }
+        let mut tail = Tail {
+            left: read_varint(data, &mut pos) as usize,
+            rules: [(Rule::unpack(0), 0); 2],
+            year: 0,
+            cur: 0,
+        };
+        if tail.left > 0 {
+            for r in tail.rules.iter_mut() {
+                let rule = Rule::unpack(read_varint(data, &mut pos));
+                *r = (rule, offsets[read_varint(data, &mut pos) as usize & 0xf]);
+            }
+            let v = read_varint(data, &mut pos);
+            tail.year = unzigzag(v >> 1) as i32;
+            tail.cur = (v & 1) as usize;
+        }
         Transitions {
             data,
             pos,
             offsets,
             prev: None,
+            tail,
         }
     }
 
@@ -162,13 +180,41 @@ struct Transitions {
     pos: usize,
     offsets: [i32; 1 << IDX_BITS],
     prev: Option<i64>,
+    tail: Tail,
+}
+
+/// The part of a table that two yearly rules generate (after the listed transitions): `left`
+/// more transitions, next `rules[cur]` in `year`; each rule with the offset it sets.
+struct Tail {
+    left: usize,
+    rules: [(Rule, i32); 2],
+    year: i32,
+    cur: usize,
+}
+
+impl Iterator for Tail {
+    type Item = (i64, i32);
+    fn next(&mut self) -> Option<(i64, i32)> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (rule, offset) = self.rules[self.cur];
+        // build.rs checked that every date of the tail exists.
+        let t = rule.instant(self.year, self.rules[1 - self.cur].1)?;
+        if self.cur == 1 {
+            self.year += 1;
+        }
+        self.cur = 1 - self.cur;
+        Some((t, offset))
+    }
 }
 
 impl Iterator for Transitions {
     type Item = (i64, i32);
     fn next(&mut self) -> Option<(i64, i32)> {
         if self.pos >= self.data.len() {
-            return None;
+            return self.tail.next();
         }
         let v = read_varint(self.data, &mut self.pos);
         let idx = (v & ((1 << IDX_BITS) - 1)) as usize;
