@@ -25,6 +25,7 @@ pub mod log;
 pub mod plan;
 pub mod schema;
 pub mod settings;
+mod sort;
 pub mod spend;
 pub mod sprint_name;
 pub mod step;

@@ -248,7 +248,7 @@ impl BoardSettings {
             ));
         }
         // Keep a canonical order so equal settings compare and store equal.
-        working_days.sort_by_key(|d| WEEKDAYS.iter().position(|w| w == d));
+        crate::sort::sort_by_key(&mut working_days, |d| WEEKDAYS.iter().position(|w| w == d));
 
         let list = f.array("holidays", MAX_HOLIDAYS)?;
         let mut holidays = Vec::new();
@@ -262,7 +262,7 @@ impl BoardSettings {
                 })?;
             holidays.push(date.format("%Y-%m-%d").to_string());
         }
-        holidays.sort();
+        crate::sort::sort(&mut holidays);
         holidays.dedup();
 
         let keep_ahead = f.int("keepAhead", 0, MAX_KEEP_AHEAD)? as u32;
