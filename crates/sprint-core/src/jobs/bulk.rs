@@ -599,7 +599,7 @@ pub(crate) async fn undo(
         let r = jira::send(ctx, &Request::get(format!("/rest/agile/1.0/sprint/{id}"))).await?;
         let reason = match (r.status, r.body["state"].as_str()) {
             (200, Some("future")) => None,
-            (200, Some(state)) => Some(format!("SPRINT_{}", state.to_uppercase())),
+            (200, Some(state)) => Some(format!("SPRINT_{}", state.to_ascii_uppercase())),
             (404, _) => Some("SPRINT_GONE".to_string()),
             _ => Some(r.error_summary().code),
         };
