@@ -22,11 +22,16 @@ section "clippy (warnings are errors)"
 cargo clippy --quiet --locked --workspace --all-targets -- -D warnings
 cargo clippy --quiet --locked -p sprint-wasm --target wasm32-unknown-unknown -- -D warnings
 
-section "core purity: no wasm-bindgen/js-sys in sprint-core, chrono without clock"
+section "core purity: no wasm-bindgen/js-sys in sprint-core, chrono without clock, chrono-tz not at runtime"
 if cargo tree --locked -p sprint-core -e normal --prefix none | grep -E '^(wasm-bindgen|js-sys|iana-time-zone) '; then
   echo "sprint-core must not depend on the crates above" >&2; exit 1
 fi
 cargo tree --locked -p sprint-core -e features -i chrono --prefix none | grep -q 'chrono feature "clock"' && { echo "chrono's clock feature is on in sprint-core" >&2; exit 1; }
+# chrono-tz's tables are ~900 KB of WASM: build.rs compiles them into compact ones (src/tz.rs), so
+# chrono-tz is a build- and dev-dependency only.
+if cargo tree --locked -p sprint-wasm -e normal --prefix none | grep -E '^chrono-tz '; then
+  echo "chrono-tz must not be a runtime dependency of sprint-core or sprint-wasm (build.rs and src/tz.rs replace it)" >&2; exit 1
+fi
 
 section "core tests (native)"
 cargo test --quiet --locked -p sprint-core

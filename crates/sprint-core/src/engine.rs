@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::tz::Zone;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use chrono_tz::Tz;
 
 use crate::settings::{
     parse_time_of_day, parse_time_zone, BoardSettings, CarryOver, GlobalSettings,
@@ -28,7 +28,7 @@ pub struct Policy {
     /// Where unfinished work goes.
     pub carry_over: CarryOver,
     /// Zone for times of day.
-    pub tz: Tz,
+    pub tz: Zone,
     /// Start at this local time on the start date.
     pub start_time: Option<NaiveTime>,
     /// Close at this local time on the end date.
@@ -43,7 +43,7 @@ impl Policy {
             .as_deref()
             .and_then(parse_time_zone)
             .or_else(|| parse_time_zone(&global.default_time_zone))
-            .unwrap_or(Tz::UTC);
+            .unwrap_or(Zone::UTC);
         Policy {
             auto_start: board.automate && board.auto_start,
             auto_close: board.automate && board.auto_close,
@@ -427,7 +427,7 @@ impl LateCause {
 pub fn late_note(
     due: DateTime<Utc>,
     now: DateTime<Utc>,
-    tz: Tz,
+    tz: Zone,
     cause: &LateCause,
 ) -> Option<String> {
     let late = now - due;
@@ -474,7 +474,7 @@ mod tests {
     #[test]
     fn lateness_is_said_in_the_boards_zone_with_its_cause() {
         let due: DateTime<Utc> = "2026-01-19T08:00:00Z".parse().unwrap();
-        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let tz: Zone = "Europe/Berlin".parse().unwrap();
         let on_time = due + Duration::minutes(9);
         assert_eq!(late_note(due, on_time, tz, &LateCause::MissedChecks), None);
         let later = due + Duration::hours(18) + Duration::minutes(3);
@@ -488,7 +488,7 @@ mod tests {
                 .unwrap()
                 .starts_with("3 d 2 h late")
         );
-        let k: Tz = "Asia/Kathmandu".parse().unwrap();
+        let k: Zone = "Asia/Kathmandu".parse().unwrap();
         assert!(late_note(
             due,
             due + Duration::minutes(11),
@@ -530,7 +530,7 @@ mod tests {
             auto_start: true,
             auto_close: true,
             carry_over: CarryOver::NextSprint,
-            tz: Tz::UTC,
+            tz: Zone::UTC,
             start_time: None,
             close_time: None,
         }

@@ -38,6 +38,7 @@ pub mod log;
 pub mod plan;
 pub mod runner;
 pub mod settings;
+mod sort;
 pub mod spend;
 pub mod sprint_name;
 pub mod step;
@@ -45,6 +46,8 @@ pub mod store;
 pub use store::schema;
 pub mod template;
 pub mod timecalc;
+pub mod tz;
+mod tz_rule;
 pub mod validate;
 
 pub use effect::{Actor, Effect, EffectResult, Failure, Method};

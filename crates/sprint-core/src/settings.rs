@@ -1,8 +1,8 @@
 //! The configuration the app keeps: global settings and per-board automation settings.
 //! Nothing else about Jira is stored (no issue content, no names of people).
 
+use crate::tz::Zone;
 use chrono::{NaiveDate, NaiveTime};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -129,15 +129,12 @@ pub fn board_has_sprints(kind: &str) -> bool {
 }
 
 /// Parse an IANA zone name (exact spelling).
-pub fn parse_time_zone(name: &str) -> Option<Tz> {
+pub fn parse_time_zone(name: &str) -> Option<Zone> {
     // As people type them: `europe/berlin` is Europe/Berlin (IANA names differ by more than
     // case, so a case-insensitive match is never ambiguous). Spaces are not trimmed: the pages do.
-    name.parse::<Tz>().ok().or_else(|| {
-        chrono_tz::TZ_VARIANTS
-            .iter()
-            .copied()
-            .find(|tz| tz.name().eq_ignore_ascii_case(name))
-    })
+    name.parse::<Zone>()
+        .ok()
+        .or_else(|| Zone::all().find(|tz| tz.name().eq_ignore_ascii_case(name)))
 }
 
 /// Parse `HH:MM` (24-hour, two digits each).
@@ -251,7 +248,7 @@ impl BoardSettings {
             ));
         }
         // Keep a canonical order so equal settings compare and store equal.
-        working_days.sort_by_key(|d| WEEKDAYS.iter().position(|w| w == d));
+        crate::sort::sort_by_key(&mut working_days, |d| WEEKDAYS.iter().position(|w| w == d));
 
         let list = f.array("holidays", MAX_HOLIDAYS)?;
         let mut holidays = Vec::new();
@@ -265,7 +262,7 @@ impl BoardSettings {
                 })?;
             holidays.push(date.format("%Y-%m-%d").to_string());
         }
-        holidays.sort();
+        crate::sort::sort(&mut holidays);
         holidays.dedup();
 
         let keep_ahead = f.int("keepAhead", 0, MAX_KEEP_AHEAD)? as u32;
@@ -345,7 +342,7 @@ mod tests {
         assert!(parse_time_zone(" Europe/Berlin").is_none());
         // no two IANA names differ only in case
         let mut seen = std::collections::HashSet::new();
-        for tz in chrono_tz::TZ_VARIANTS.iter() {
+        for tz in Zone::all() {
             assert!(seen.insert(tz.name().to_ascii_lowercase()), "{}", tz.name());
         }
     }

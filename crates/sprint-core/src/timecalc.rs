@@ -4,16 +4,16 @@
 //! forward to the first valid instant after the gap; a local time that occurs twice (DST
 //! overlap) means the first occurrence.
 
+use crate::tz::Zone;
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
 /// The instant of local `date` + `time` in `tz`.
-pub fn local_instant(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub fn local_instant(tz: Zone, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     resolve(tz, date.and_time(time))
 }
 
 /// Resolve a local date-time in `tz` to an instant with the gap/overlap rules.
-pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub fn resolve(tz: Zone, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(first, second) => first.min(second).with_timezone(&Utc),
@@ -22,7 +22,7 @@ pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The first valid instant after a gap that swallowed `local`: the transition instant itself.
-fn first_after_gap(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+fn first_after_gap(tz: Zone, local: NaiveDateTime) -> DateTime<Utc> {
     // Find the first local minute that exists (gaps are at most a day long: Samoa 2011), then
     // search back to the exact transition second, which is the first instant after the gap.
     let mut probe = local;
@@ -50,12 +50,12 @@ fn first_after_gap(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The local calendar date of an instant in `tz`.
-pub fn local_date(tz: Tz, t: DateTime<Utc>) -> NaiveDate {
+pub fn local_date(tz: Zone, t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&tz).date_naive()
 }
 
 /// Format an instant in `tz` as ISO-8601 with its offset and milliseconds (what Jira accepts).
-pub fn iso_in(tz: Tz, t: DateTime<Utc>) -> String {
+pub fn iso_in(tz: Zone, t: DateTime<Utc>) -> String {
     t.with_timezone(&tz)
         .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
         .to_string()

@@ -184,7 +184,7 @@ impl<'a> Fields<'a> {
             .keys()
             .filter(|k| !self.seen.contains(&k.as_str()))
             .collect();
-        unknown.sort();
+        crate::sort::sort(&mut unknown);
         match unknown.first() {
             None => Ok(()),
             Some(k) => {

@@ -8,6 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use serde_json::json;
 use sprint_core::engine::SprintState;
 use sprint_core::plan::{self, BoardContext, BoardPlan, ExistingSprint};
+use sprint_core::tz::Zone;
+
+fn zone(name: &str) -> Zone {
+    Zone::from_name(name).unwrap()
+}
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -23,7 +28,7 @@ fn sprint(id: u64, name: &str, state: SprintState, dates: Option<(&str, &str)>) 
     }
 }
 
-fn board(tz: chrono_tz::Tz, existing: Vec<ExistingSprint>) -> BoardContext {
+fn board(tz: Zone, existing: Vec<ExistingSprint>) -> BoardContext {
     BoardContext {
         board_id: 42,
         board_name: "Platform".to_string(),
@@ -96,7 +101,7 @@ fn quarter_over_new_year_and_a_dst_switch() {
         "plan.",
     )
     .unwrap();
-    let p = plan::plan_board(&input, &board(chrono_tz::Europe::Berlin, existing)).unwrap();
+    let p = plan::plan_board(&input, &board(zone("Europe/Berlin"), existing)).unwrap();
     assert_eq!(
         lines(&p),
         [
@@ -152,7 +157,7 @@ fn a_pi_of_five_sprints_and_an_innovation_sprint() {
         "plan.",
     )
     .unwrap();
-    let p = plan::plan_board(&input, &board(chrono_tz::America::New_York, Vec::new())).unwrap();
+    let p = plan::plan_board(&input, &board(zone("America/New_York"), Vec::new())).unwrap();
     assert_eq!(
         lines(&p),
         [
@@ -182,7 +187,7 @@ fn keep_ahead_top_up_continues_the_board() {
         sprint(2, "Platform Sprint 8", SprintState::Future, None),
     ];
     // Mon 09:00 CET to Fri 17:00 CET of the next week (11 days): same shape after the switch.
-    let mut b = board(chrono_tz::Europe::Berlin, existing.clone());
+    let mut b = board(zone("Europe/Berlin"), existing.clone());
     b.holidays
         .push(NaiveDate::from_ymd_opt(2027, 4, 26).unwrap());
     let p = plan::plan_top_up(&b, None, 3).unwrap();
@@ -206,7 +211,7 @@ fn keep_ahead_top_up_continues_the_board() {
     assert_eq!(named.sprints[0].name, "APP-03/29");
     // No dated sprint to continue from: nothing planned, and the board is told why.
     existing.retain(|s| s.start.is_none());
-    let none = plan::plan_top_up(&board(chrono_tz::Europe::Berlin, existing), None, 1).unwrap();
+    let none = plan::plan_top_up(&board(zone("Europe/Berlin"), existing), None, 1).unwrap();
     assert_eq!(
         (none.sprints.len(), none.warnings[0].code.as_str()),
         (0, "NO_DATED_SPRINT")

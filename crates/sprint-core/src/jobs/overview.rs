@@ -2,8 +2,8 @@
 //! tables only (no Jira call as the app, so opening the page costs no points); the page resolves
 //! board and project names in one batch as the viewer.
 
+use crate::tz::Zone;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use crate::auth::{self, Action};
@@ -99,7 +99,7 @@ pub(crate) async fn run(ctx: &mut Ctx, payload: &Value, account: Option<&str>) -
         store::overview::overview_rows(ctx, after.unwrap_or(0), limit + 1, since).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
-    let default_zone = parse_time_zone(&global.default_time_zone).unwrap_or(Tz::UTC);
+    let default_zone = parse_time_zone(&global.default_time_zone).unwrap_or(Zone::UTC);
     let boards: Vec<Value> = rows
         .iter()
         .map(|r| board_view(r, now, global.automation_enabled, wall, default_zone))
@@ -120,7 +120,7 @@ fn board_view(
     now: DateTime<Utc>,
     site_on: bool,
     wall: Option<DateTime<Utc>>,
-    default_zone: Tz,
+    default_zone: Zone,
 ) -> Value {
     let zone = r
         .board

@@ -5,7 +5,7 @@ use super::*;
 
 /// When sprints start and end, in local terms.
 pub(super) struct Cadence<'a> {
-    pub(super) tz: Tz,
+    pub(super) tz: Zone,
     pub(super) start_time: NaiveTime,
     /// Equal to `start_time` for plans; a top-up keeps the last sprint's own end time.
     pub(super) end_time: NaiveTime,
@@ -123,7 +123,12 @@ pub(super) struct Naming<'a> {
 }
 
 /// Name the slots, attach every warning, and summarise them for the board.
-pub(super) fn assemble(board: &BoardContext, tz: Tz, slots: &[Slot], naming: &Naming) -> BoardPlan {
+pub(super) fn assemble(
+    board: &BoardContext,
+    tz: Zone,
+    slots: &[Slot],
+    naming: &Naming,
+) -> BoardPlan {
     let mut sprints: Vec<PlannedSprint> = slots
         .iter()
         .enumerate()

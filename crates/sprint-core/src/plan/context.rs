@@ -19,7 +19,7 @@ pub fn context_of(
         .as_deref()
         .and_then(parse_time_zone)
         .or_else(|| parse_time_zone(&global.default_time_zone))
-        .unwrap_or(chrono_tz::Tz::UTC);
+        .unwrap_or(crate::tz::Zone::UTC);
     BoardContext {
         board_id,
         board_name: name.to_string(),

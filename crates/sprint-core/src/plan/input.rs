@@ -41,7 +41,7 @@ pub struct PlanInput {
     /// Local date and time of the first sprint's start (before moving off a non-working day).
     pub first_start: NaiveDateTime,
     /// `None`: the board's zone.
-    pub time_zone: Option<Tz>,
+    pub time_zone: Option<Zone>,
     pub length_days: u32,
     pub gap_days: u32,
     pub extent: PlanExtent,
@@ -122,7 +122,7 @@ pub(super) fn read_calendar(v: &Value, prefix: &str) -> Result<Calendar, CoreErr
         let message = "at least one working day";
         return Err(f.fault("workingDays", ErrorCode::OutOfRange, message));
     }
-    working_days.sort_by_key(|d| d.num_days_from_monday());
+    crate::sort::sort_by_key(&mut working_days, |d| d.num_days_from_monday());
     let mut holidays = Vec::new();
     if f.optional("holidays").is_some() {
         for h in f.array("holidays", MAX_HOLIDAYS)? {
@@ -132,7 +132,7 @@ pub(super) fn read_calendar(v: &Value, prefix: &str) -> Result<Calendar, CoreErr
             holidays.push(date);
         }
     }
-    holidays.sort();
+    crate::sort::sort(&mut holidays);
     holidays.dedup();
     f.finish()?;
     Ok(Calendar {

@@ -5,8 +5,8 @@
 //! admin saw is what gets made. Times are local to the plan's zone and DST-exact through
 //! [`crate::timecalc::local_instant`]: a sprint that spans a DST switch keeps its local time of day.
 
+use crate::tz::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
-use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -69,7 +69,7 @@ pub struct BoardContext {
     /// Existing sprints of the board, any state, in board order (closed, active, future).
     pub existing: Vec<ExistingSprint>,
     /// The board's zone (board setting, else global default) — used when the plan names no zone.
-    pub default_tz: Tz,
+    pub default_tz: Zone,
     /// The board's calendar (from its settings) — used when the plan gives none.
     pub working_days: Vec<Weekday>,
     pub holidays: Vec<NaiveDate>,

@@ -15,7 +15,7 @@ fn board() -> BoardContext {
         board_name: "Team Rocket".into(),
         project_key: "APP".into(),
         existing: Vec::new(),
-        default_tz: chrono_tz::UTC,
+        default_tz: crate::tz::Zone::UTC,
         working_days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu],
         holidays: Vec::new(),
     }
@@ -242,7 +242,7 @@ fn pi_numbering_wraps_into_the_next_increment() {
 #[rustfmt::skip]
 fn top_up_and_rename_follow_the_board() {
     let mut b = board();
-    b.default_tz = chrono_tz::Europe::Berlin;
+    b.default_tz = crate::tz::Zone::from_name("Europe/Berlin").unwrap();
     b.existing = vec![
         // Mon 09:00 to Thu 17:00 of the next week, Berlin.
         existing(5, "Team Rocket Sprint 4", SprintState::Active, Some(("2026-03-16T08:00:00Z", "2026-03-26T16:00:00Z"))),

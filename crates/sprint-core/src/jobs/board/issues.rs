@@ -40,7 +40,7 @@ impl Done {
             Done::Statuses(ids) if ids.is_empty() => None,
             Done::Statuses(ids) => {
                 let mut list: Vec<&str> = ids.iter().map(String::as_str).collect();
-                list.sort();
+                crate::sort::sort(&mut list);
                 Some(format!("status not in ({})", list.join(", ")))
             }
             Done::Category => Some("statusCategory != Done".to_string()),

@@ -304,7 +304,7 @@ pub(super) async fn order_by_dates(ctx: &mut Ctx, board_id: u64) -> JobResult<()
             .collect();
         let mut want = order.clone();
         // Undated sprints keep their place after the dated ones: sort is stable.
-        want.sort_by_key(|s| (s.start.is_none(), s.start));
+        crate::sort::sort_by_key(&mut want, |s| (s.start.is_none(), s.start));
         let mut clean = true;
         for i in 0..want.len() {
             if order[i].id == want[i].id {
