@@ -13,7 +13,9 @@
 //! chrono-tz 0.10.4's shortest span is 6.9 days (America/Cambridge_Bay, 1965), and this script
 //! fails the build if it ever finds two transitions less than `2 * STEP` apart, the sign that the
 //! data has changed shape and `STEP` must shrink. The exactness test (`tests/tz_exact.rs`) compares
-//! every zone against chrono-tz.
+//! every zone against chrono-tz. A boundary between two spans equal in every field cannot be seen
+//! and is not needed: it changes no offset and no local-time answer (chrono-tz 0.10.4 has one,
+//! Asia/Tbilisi 1997-03-30, so it lists 65,578 transitions over all names and these tables 65,577).
 //!
 //! Where a zone still has DST, chrono-tz expands its two yearly rules to 2099: more than half of
 //! all transitions. Such a tail is stored as the two rules (`src/tz_rule.rs`), which the core

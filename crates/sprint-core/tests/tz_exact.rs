@@ -12,6 +12,9 @@
 //! leaving out Europe/Berlin's change of 2030-03-31 in build.rs: three of these four tests failed,
 //! at 2030-10-27 00:59:59Z, at a 20-day sample and at local 2030-10-27 01:59:59).
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use sprint_core::tz::Zone;
 
