@@ -43,7 +43,6 @@ const RATE = { capacity: 100, refillPerSecond: 50 };
 const ISSUES_PER_BOARD = 100;
 const UNFINISHED_PER_BOARD = 30;
 const MIN = 60000;
-const DAY = 24 * 60 * MIN;
 const ADMIN = 'acc-bench-admin';
 const SETTINGS = {
   automate: true, autoStart: true, autoClose: true, carryOver: 'nextSprint', timeZone: null, startTime: null,
@@ -170,11 +169,18 @@ async function rolloverFigure() {
   // an idle board check (reconcile, nothing due) for the planning figure
   const { bed } = await oneBoardBed({ m: 10, n: 5 });
   try {
-    bed.clock.set(Date.parse(S1_START) + DAY + MIN); // the daily reconcile is due, nothing else
-    const stop = captureSteps(bed, (runs) => { capturedIdleSteps = [...runs.values()][0]; });
-    const r = await bed.runScheduled('sprint-check');
-    stop();
-    if (!r.ok || r.data.boards !== 1) throw new Error(`reconcile: ${JSON.stringify(r)}`);
+    // The daily look comes at the board's own minute of the UTC day (10-54 past an hour, away
+    // from its starts and closes), 12-36 hours after its last run: tick every 5 minutes until it runs.
+    bed.clock.set(Date.parse(S1_START) + 2 * 60 * MIN);
+    let r;
+    for (let i = 0; i < 40 * 12; i++) {
+      bed.clock.advance(5 * MIN);
+      const stop = captureSteps(bed, (runs) => { if (runs.size) capturedIdleSteps = [...runs.values()][0]; });
+      r = await bed.runScheduled('sprint-check');
+      stop();
+      if (!r.ok || r.data.boards === 1) break;
+    }
+    if (!r.ok || r.data.boards !== 1 || !capturedIdleSteps) throw new Error(`reconcile: ${JSON.stringify(r)}`);
   } finally { await bed.close(); }
 }
 
