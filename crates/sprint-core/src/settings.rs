@@ -260,8 +260,10 @@ impl BoardSettings {
                 .ok_or_else(|| {
                     f.fault("holidays", ErrorCode::InvalidType, "dates are YYYY-MM-DD")
                 })?;
-            holidays
-                .push(crate::time_format::format_date(date, crate::time_format::DATE).to_string());
+            holidays.push(crate::time_format::format_date(
+                date,
+                crate::time_format::DATE,
+            ));
         }
         crate::sort::sort(&mut holidays);
         holidays.dedup();

@@ -224,7 +224,7 @@ impl TemplateVars {
                 } else {
                     self.end
                 };
-                date.map(|d| time_format::format_date(d, format).to_string())
+                date.map(|d| time_format::format_date(d, format))
                     .unwrap_or_default()
             }
             Token::Week => on_start(&|d| format!("{:02}", d.iso_week().week())),
