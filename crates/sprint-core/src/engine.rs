@@ -412,11 +412,11 @@ impl LateCause {
                     LateCause::MissedChecks => "no check ran for most of that time".to_string(),
                     other => other.explain(),
                 },
-                until.format("%H:%M")
+                crate::time_format::format(until, crate::time_format::HOUR_MINUTE)
             ),
             LateCause::QuotaWall(until) => format!(
                 "Jira's points quota for the app was used up until {} UTC",
-                until.format("%H:%M")
+                crate::time_format::format(until, crate::time_format::HOUR_MINUTE)
             ),
         }
     }
@@ -435,7 +435,10 @@ pub fn late_note(
         return None;
     }
     let span = span(late.num_minutes());
-    let local = due.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+    let local = crate::time_format::format(
+        &due.with_timezone(&tz),
+        crate::time_format::DATE_HOUR_MINUTE,
+    );
     Some(format!(
         "{span} late (due {local} {}): {}",
         tz.name(),

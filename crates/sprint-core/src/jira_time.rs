@@ -5,8 +5,10 @@
 //! event reference types ids as strings (`interface Board { id: string }`) where REST answers have
 //! numbers. One reader for each keeps every caller (sprint lists, events, bulk jobs) on the same rules.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use crate::time_format;
 
 /// An instant in any of Jira's forms: RFC 3339 (`Z`, `+01:00`), or an offset without a colon
 /// (`+0100`) or of hours only (`+01`), with or without fractional seconds. `None` for anything else.
@@ -15,12 +17,12 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
-    for format in [
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-        "%Y-%m-%dT%H:%M:%S%z",
-        "%Y-%m-%dT%H:%M%z",
+    for items in [
+        time_format::ISO_FRACTION_OFFSET,
+        time_format::ISO_SECONDS_OFFSET,
+        time_format::ISO_MINUTES_OFFSET,
     ] {
-        if let Ok(d) = DateTime::<FixedOffset>::parse_from_str(s, format) {
+        if let Some(d) = time_format::parse_datetime(s, items) {
             return Some(d.with_timezone(&Utc));
         }
     }

@@ -45,6 +45,7 @@ pub mod step;
 pub mod store;
 pub use store::schema;
 pub mod template;
+mod time_format;
 pub mod timecalc;
 pub mod tz;
 mod tz_rule;

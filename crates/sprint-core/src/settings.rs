@@ -2,7 +2,7 @@
 //! Nothing else about Jira is stored (no issue content, no names of people).
 
 use crate::tz::Zone;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -256,11 +256,14 @@ impl BoardSettings {
             let date = h
                 .as_str()
                 .filter(|s| s.len() == 10)
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                .and_then(|s| crate::time_format::parse_date(s, crate::time_format::DATE))
                 .ok_or_else(|| {
                     f.fault("holidays", ErrorCode::InvalidType, "dates are YYYY-MM-DD")
                 })?;
-            holidays.push(date.format("%Y-%m-%d").to_string());
+            holidays.push(crate::time_format::format_date(
+                date,
+                crate::time_format::DATE,
+            ));
         }
         crate::sort::sort(&mut holidays);
         holidays.dedup();

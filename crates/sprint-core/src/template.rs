@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use crate::error::{CoreError, ErrorCode};
+use crate::time_format::{self, Items};
 
 /// A parsed name or goal template. Build with [`parse_template`].
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +25,8 @@ pub(crate) enum Token {
     Board,
     Project,
     Number,
-    /// `{start}`/`{end}` and their `:FMT` forms; the chrono format string.
-    Date(Edge, &'static str),
+    /// `{start}`/`{end}` and their `:FMT` forms; the chrono format (`time_format`).
+    Date(Edge, Items),
     Week,
     Quarter,
     Year,
@@ -39,14 +40,15 @@ pub(crate) enum Edge {
     End,
 }
 
-/// The date formats a template may ask for, as admins write them, and chrono's spelling.
-pub(crate) const DATE_FORMATS: [(&str, &str); 6] = [
-    ("YYYY-MM-DD", "%Y-%m-%d"),
-    ("DD.MM.", "%d.%m."),
-    ("DD.MM.YYYY", "%d.%m.%Y"),
-    ("MMM D", "%b %-d"),
-    ("D MMM", "%-d %b"),
-    ("MM/DD", "%m/%d"),
+/// The date formats a template may ask for, as admins write them, and chrono's items for them
+/// (`%Y-%m-%d`, `%d.%m.`, `%d.%m.%Y`, `%b %-d`, `%-d %b`, `%m/%d`).
+pub(crate) const DATE_FORMATS: [(&str, Items); 6] = [
+    ("YYYY-MM-DD", time_format::DATE),
+    ("DD.MM.", time_format::DAY_MONTH_DOTTED),
+    ("DD.MM.YYYY", time_format::DAY_MONTH_YEAR_DOTTED),
+    ("MMM D", time_format::MONTH_NAME_DAY),
+    ("D MMM", time_format::DAY_MONTH_NAME),
+    ("MM/DD", time_format::MONTH_DAY_SLASHED),
 ];
 
 impl Token {
@@ -70,7 +72,7 @@ impl Token {
             _ => return None,
         };
         let chrono = match format {
-            None => "%Y-%m-%d",
+            None => time_format::DATE,
             Some(f) => DATE_FORMATS.iter().find(|(name, _)| *name == f)?.1,
         };
         Some(Token::Date(edge, chrono))
@@ -222,7 +224,7 @@ impl TemplateVars {
                 } else {
                     self.end
                 };
-                date.map(|d| d.format(format).to_string())
+                date.map(|d| time_format::format_date(d, format))
                     .unwrap_or_default()
             }
             Token::Week => on_start(&|d| format!("{:02}", d.iso_week().week())),

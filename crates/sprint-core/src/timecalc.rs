@@ -56,8 +56,7 @@ pub fn local_date(tz: Zone, t: DateTime<Utc>) -> NaiveDate {
 
 /// Format an instant in `tz` as ISO-8601 with its offset and milliseconds (what Jira accepts).
 pub fn iso_in(tz: Zone, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz)
-        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+    crate::time_format::format(&t.with_timezone(&tz), crate::time_format::ISO_MILLIS_OFFSET)
         .to_string()
 }
 

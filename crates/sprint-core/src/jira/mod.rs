@@ -111,7 +111,7 @@ impl Response {
                 ErrorCode::JiraQuotaWall,
                 format!(
                     "{what}: Jira's points quota for this app is used up until {} UTC; nothing was changed, try again then",
-                    at.format("%H:%M")
+                    crate::time_format::format(&at, crate::time_format::HOUR_MINUTE)
                 ),
             )
             .with_details(json!({ "retryAt": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) }));
@@ -235,7 +235,7 @@ async fn send_with(
                     format!(
                         "Jira's points quota for the app is used up ({}): no Jira call as the app until {} UTC; due starts and closes happen then and say how late",
                         r.rate_limit_reason.as_deref().unwrap_or("429"),
-                        at.format("%Y-%m-%d %H:%M")
+                        crate::time_format::format(&at, crate::time_format::DATE_HOUR_MINUTE)
                     ),
                 ));
             }
@@ -298,7 +298,7 @@ async fn note_points_short(ctx: &mut Ctx) -> Result<(), Suspend> {
             crate::log::Reason::JiraPointsShort,
             format!(
                 "Jira says under 20 % of the app's hourly points are left: until {} UTC only due starts, closes and readiness looks run; keep-ahead top-ups, daily looks and bulk jobs wait",
-                until.format("%H:%M")
+                crate::time_format::format(&until, crate::time_format::HOUR_MINUTE)
             ),
         ));
     }

@@ -129,7 +129,13 @@ fn board_view(
         .as_deref()
         .and_then(parse_time_zone)
         .unwrap_or(default_zone);
-    let local = |t: DateTime<Utc>| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
+    let local = |t: DateTime<Utc>| {
+        crate::time_format::format(
+            &t.with_timezone(&zone),
+            crate::time_format::DATE_HOUR_MINUTE,
+        )
+        .to_string()
+    };
     let next_due = r.next_due_at.and_then(DateTime::from_timestamp_millis);
     let readiness: Vec<Value> = r
         .readiness

@@ -394,7 +394,10 @@ fn ask_before_acting(
     let local = |t: DateTime<Utc>| {
         format!(
             "{} {}",
-            t.with_timezone(&policy.tz).format("%Y-%m-%d %H:%M"),
+            crate::time_format::format(
+                &t.with_timezone(&policy.tz),
+                crate::time_format::DATE_HOUR_MINUTE
+            ),
             policy.tz.name()
         )
     };

@@ -44,7 +44,7 @@ pub fn context_of(
         holidays: settings
             .holidays
             .iter()
-            .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .filter_map(|d| crate::time_format::parse_date(d, crate::time_format::DATE))
             .collect(),
     }
 }

@@ -71,7 +71,7 @@ pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     shape
-        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .then(|| crate::time_format::parse_date(s, crate::time_format::DATE))
         .flatten()
 }
 

@@ -4,9 +4,9 @@
 //! Job states: `planned` -> `running` -> `done` | `failed`; `cancelling` -> `cancelled`; `undone`.
 //! Sprint row states: `planned` -> `created` | `failed`; `created` -> `deleted` (undo).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{int, read, write};
+use super::{int, param, read, write};
 use crate::step::{Ctx, JobResult};
 
 /// Planned sprints written per statement.
@@ -88,7 +88,7 @@ pub async fn get(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<StoredJob>> {
         ctx,
         "bulkJobs.get",
         "SELECT job_id, project_key, state, plan_json, planned, created_at, updated_at FROM bulk_jobs WHERE job_id = ?",
-        vec![json!(job_id)],
+        vec![param(&job_id)],
     )
     .await?;
     Ok(rows.first().map(|r| StoredJob {
@@ -111,7 +111,7 @@ pub async fn state(ctx: &mut Ctx, job_id: &str) -> JobResult<Option<String>> {
         ctx,
         "bulkJobs.state",
         "SELECT state FROM bulk_jobs WHERE job_id = ?",
-        vec![json!(job_id)],
+        vec![param(&job_id)],
     )
     .await?;
     Ok(rows
@@ -127,7 +127,7 @@ pub async fn recent(ctx: &mut Ctx, project_key: &str) -> JobResult<Vec<JobSummar
         "bulkJobs.recent",
         "SELECT job_id, state, planned, created, failed, created_at FROM bulk_jobs WHERE project_key = ? \
          ORDER BY created_at DESC LIMIT 20",
-        vec![json!(project_key)],
+        vec![param(&project_key)],
     )
     .await?;
     Ok(rows
@@ -152,13 +152,13 @@ pub async fn insert(ctx: &mut Ctx, job: NewJob<'_>, sprints: &[(&str, u64, u32)]
         "INSERT IGNORE INTO bulk_jobs (job_id, project_key, created_by, state, plan_json, planned, created, failed, \
          created_at, updated_at) VALUES (?, ?, ?, 'planned', ?, ?, 0, 0, ?, ?)",
         vec![
-            json!(job.job_id),
-            json!(job.project_key),
-            json!(job.created_by),
-            json!(job.plan_json),
-            json!(job.planned),
-            json!(job.now),
-            json!(job.now),
+            param(&job.job_id),
+            param(&job.project_key),
+            param(&job.created_by),
+            param(&job.plan_json),
+            param(&job.planned),
+            param(&job.now),
+            param(&job.now),
         ],
     )
     .await?;
@@ -167,10 +167,10 @@ pub async fn insert(ctx: &mut Ctx, job: NewJob<'_>, sprints: &[(&str, u64, u32)]
         let mut params = Vec::new();
         for (key, board_id, position) in chunk {
             params.extend([
-                json!(job.job_id),
-                json!(key),
-                json!(board_id),
-                json!(position),
+                param(&job.job_id),
+                param(&key),
+                param(&board_id),
+                param(&position),
             ]);
         }
         write(
@@ -193,7 +193,7 @@ pub async fn sprints(ctx: &mut Ctx, job_id: &str) -> JobResult<Vec<JobSprint>> {
         "bulkJobSprints.ofJob",
         "SELECT sprint_key, board_id, position, sprint_id, state, error_code FROM bulk_job_sprints \
          WHERE job_id = ? ORDER BY board_id, position",
-        vec![json!(job_id)],
+        vec![param(&job_id)],
     )
     .await?;
     Ok(rows
@@ -216,7 +216,7 @@ pub async fn set_state(ctx: &mut Ctx, job_id: &str, state: &str) -> JobResult<()
         ctx,
         "bulkJobs.setState",
         "UPDATE bulk_jobs SET state = ?, updated_at = ? WHERE job_id = ?",
-        vec![json!(state), json!(now), json!(job_id)],
+        vec![param(&state), param(&now), param(&job_id)],
     )
     .await?;
     Ok(())
@@ -228,7 +228,7 @@ pub async fn replan_failed_sprints(ctx: &mut Ctx, job_id: &str) -> JobResult<()>
         ctx,
         "bulkJobSprints.replanFailed",
         "UPDATE bulk_job_sprints SET state = 'planned', error_code = NULL WHERE job_id = ? AND state = 'failed'",
-        vec![json!(job_id)],
+        vec![param(&job_id)],
     )
     .await?;
     Ok(())
@@ -248,11 +248,11 @@ pub async fn set_sprint_outcome(
         "bulkJobSprints.setOutcome",
         "UPDATE bulk_job_sprints SET state = ?, sprint_id = ?, error_code = ? WHERE job_id = ? AND sprint_key = ?",
         vec![
-            json!(state),
-            json!(sprint_id),
-            json!(error_code),
-            json!(job_id),
-            json!(key),
+            param(&state),
+            param(&sprint_id),
+            param(&error_code),
+            param(&job_id),
+            param(&key),
         ],
     )
     .await?;
@@ -265,7 +265,7 @@ pub async fn mark_sprint_deleted(ctx: &mut Ctx, job_id: &str, key: &str) -> JobR
         ctx,
         "bulkJobSprints.markDeleted",
         "UPDATE bulk_job_sprints SET state = 'deleted' WHERE job_id = ? AND sprint_key = ?",
-        vec![json!(job_id), json!(key)],
+        vec![param(&job_id), param(&key)],
     )
     .await?;
     Ok(())
@@ -287,12 +287,12 @@ pub async fn take_lease(
          WHERE job_id = ? AND state IN ('planned', 'running') \
          AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
         vec![
-            json!(owner),
-            json!(current + lease_ms),
-            json!(current),
-            json!(job_id),
-            json!(current),
-            json!(owner),
+            param(&owner),
+            param(&(current + lease_ms)),
+            param(&current),
+            param(&job_id),
+            param(&current),
+            param(&owner),
         ],
     )
     .await?;
@@ -305,7 +305,7 @@ pub async fn release_lease(ctx: &mut Ctx, job_id: &str, owner: &str) -> JobResul
         ctx,
         "bulkJobs.releaseLease",
         "UPDATE bulk_jobs SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND lease_owner = ?",
-        vec![json!(job_id), json!(owner)],
+        vec![param(&job_id), param(&owner)],
     )
     .await?;
     Ok(())
@@ -328,12 +328,12 @@ pub async fn finish(
         "UPDATE bulk_jobs SET state = ?, created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
          WHERE job_id = ? AND state = 'running' AND lease_owner = ?",
         vec![
-            json!(state),
-            json!(created),
-            json!(failed),
-            json!(now),
-            json!(job_id),
-            json!(owner),
+            param(&state),
+            param(&created),
+            param(&failed),
+            param(&now),
+            param(&job_id),
+            param(&owner),
         ],
     )
     .await?;
@@ -348,7 +348,7 @@ pub async fn cancel_unheld(ctx: &mut Ctx, job_id: &str, now: i64) -> JobResult<b
         "bulkJobs.cancelUnheld",
         "UPDATE bulk_jobs SET state = 'cancelled', updated_at = ? WHERE job_id = ? \
          AND state IN ('planned', 'running') AND (lease_owner IS NULL OR lease_until < ?)",
-        vec![json!(now), json!(job_id), json!(now)],
+        vec![param(&now), param(&job_id), param(&now)],
     )
     .await?;
     Ok(changed > 0)
@@ -360,7 +360,7 @@ pub async fn mark_cancelling(ctx: &mut Ctx, job_id: &str, now: i64) -> JobResult
         ctx,
         "bulkJobs.markCancelling",
         "UPDATE bulk_jobs SET state = 'cancelling', updated_at = ? WHERE job_id = ? AND state = 'running'",
-        vec![json!(now), json!(job_id)],
+        vec![param(&now), param(&job_id)],
     )
     .await?;
     Ok(())
@@ -382,12 +382,12 @@ pub async fn finish_cancel(
         "UPDATE bulk_jobs SET state = 'cancelled', created = ?, failed = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL \
          WHERE job_id = ? AND state = 'cancelling' AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
         vec![
-            json!(created),
-            json!(failed),
-            json!(now),
-            json!(job_id),
-            json!(owner),
-            json!(now),
+            param(&created),
+            param(&failed),
+            param(&now),
+            param(&job_id),
+            param(&owner),
+            param(&now),
         ],
     )
     .await?;

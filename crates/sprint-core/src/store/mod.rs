@@ -28,6 +28,12 @@ pub mod schedule;
 pub mod schema;
 pub mod settings;
 
+/// A statement parameter, as `json!(x)` gives it but without a panic path at every call site
+/// (serialising the plain values statements take cannot fail).
+pub(crate) fn param<T: serde::Serialize + ?Sized>(x: &T) -> Value {
+    serde_json::to_value(x).unwrap_or_default()
+}
+
 /// The effect of one named statement.
 fn statement(name: &str, sql: impl Into<String>, params: Vec<Value>) -> Effect {
     Effect::Sql {

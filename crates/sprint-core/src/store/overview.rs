@@ -1,9 +1,9 @@
 //! The site overview's read: automated boards with their schedule and latest rollovers.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::settings::{board_from_row, StoredBoard, BOARD_COLUMNS};
-use super::{int, marks, opt_string, read};
+use super::{int, marks, opt_string, param, read};
 use crate::step::{Ctx, JobResult};
 
 /// One automated board as the site overview shows it: its settings and schedule, the problem
@@ -43,14 +43,14 @@ pub async fn overview_rows(
             "SELECT {BOARD_COLUMNS} FROM board_settings WHERE automate = TRUE AND board_id > ? \
              ORDER BY board_id LIMIT ?"
         ),
-        vec![json!(after), json!(limit)],
+        vec![param(&after), param(&limit)],
     )
     .await?;
     let boards: Vec<StoredBoard> = boards.iter().filter_map(board_from_row).collect();
     if boards.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Value> = boards.iter().map(|b| json!(b.board_id)).collect();
+    let ids: Vec<Value> = boards.iter().map(|b| param(&b.board_id)).collect();
     let marks = marks(ids.len());
     let schedule = read(
         ctx,
@@ -69,7 +69,7 @@ pub async fn overview_rows(
             "SELECT board_id, sprint_id, phase, last_problem, updated_at FROM rollovers \
              WHERE board_id IN ({marks}) AND updated_at >= ? ORDER BY updated_at"
         ),
-        ids.into_iter().chain([json!(since)]).collect(),
+        ids.into_iter().chain([param(&since)]).collect(),
     )
     .await?;
     Ok(boards

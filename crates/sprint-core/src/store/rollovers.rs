@@ -4,9 +4,7 @@
 //! Phases: `starting` -> `started`; `closing` -> `carrying` -> `closed` (`moving` before 0.1.0);
 //! `waiting` after a refused attempt; `missed` for a sprint whose start and end both passed.
 
-use serde_json::json;
-
-use super::{int, marks, read, write};
+use super::{int, marks, param, read, write};
 use crate::step::{Ctx, JobResult};
 
 /// Record the phase a sprint's rollover has reached (and its carry-over destination, when given;
@@ -35,13 +33,13 @@ pub async fn record_phase(
          started_at = COALESCE(VALUES(started_at), started_at), closed_at = COALESCE(VALUES(closed_at), closed_at), \
          updated_at = VALUES(updated_at)",
         vec![
-            json!(sprint_id),
-            json!(board_id),
-            json!(phase),
-            json!(destination),
-            json!(started),
-            json!(closed),
-            json!(now),
+            param(&sprint_id),
+            param(&board_id),
+            param(&phase),
+            param(&destination),
+            param(&started),
+            param(&closed),
+            param(&now),
         ],
     )
     .await?;
@@ -62,7 +60,7 @@ pub async fn note_problem(
         "rollovers.noteProblem",
         "INSERT INTO rollovers (sprint_id, board_id, phase, updated_at, last_problem) VALUES (?, ?, 'waiting', ?, ?) \
          ON DUPLICATE KEY UPDATE last_problem = VALUES(last_problem), updated_at = VALUES(updated_at)",
-        vec![json!(sprint_id), json!(board_id), json!(now), json!(reason)],
+        vec![param(&sprint_id), param(&board_id), param(&now), param(&reason)],
     )
     .await?;
     Ok(())
@@ -74,7 +72,7 @@ pub async fn last_problem(ctx: &mut Ctx, sprint_id: u64) -> JobResult<Option<Str
         ctx,
         "rollovers.lastProblem",
         "SELECT last_problem FROM rollovers WHERE sprint_id = ?",
-        vec![json!(sprint_id)],
+        vec![param(&sprint_id)],
     )
     .await?;
     Ok(rows
@@ -89,7 +87,7 @@ pub async fn destination(ctx: &mut Ctx, sprint_id: u64) -> JobResult<Option<u64>
         ctx,
         "rollovers.destination",
         "SELECT destination_sprint_id FROM rollovers WHERE sprint_id = ?",
-        vec![json!(sprint_id)],
+        vec![param(&sprint_id)],
     )
     .await?;
     Ok(rows
@@ -106,7 +104,7 @@ pub async fn unsettled(ctx: &mut Ctx, board_id: u64) -> JobResult<Vec<(u64, Stri
         "rollovers.unsettled",
         "SELECT sprint_id, phase FROM rollovers WHERE board_id = ? \
          AND phase IN ('starting', 'moving', 'closing', 'carrying')",
-        vec![json!(board_id)],
+        vec![param(&board_id)],
     )
     .await?;
     Ok(rows
@@ -130,7 +128,7 @@ pub async fn missed_among(ctx: &mut Ctx, sprint_ids: &[u64]) -> JobResult<Vec<u6
             "SELECT sprint_id FROM rollovers WHERE phase = 'missed' AND sprint_id IN ({})",
             marks(sprint_ids.len())
         ),
-        sprint_ids.iter().map(|id| json!(id)).collect(),
+        sprint_ids.iter().map(|id| param(&id)).collect(),
     )
     .await?;
     Ok(rows
@@ -145,7 +143,7 @@ pub async fn closed_by_app(ctx: &mut Ctx, sprint_id: u64) -> JobResult<bool> {
         ctx,
         "rollovers.closedByApp",
         "SELECT phase FROM rollovers WHERE sprint_id = ? AND phase IN ('carrying', 'closed')",
-        vec![json!(sprint_id)],
+        vec![param(&sprint_id)],
     )
     .await?;
     Ok(!rows.is_empty())

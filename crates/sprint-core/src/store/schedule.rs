@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{int, marks, read, write};
+use super::{int, marks, param, read, write};
 use crate::step::{Ctx, JobResult};
 
 /// Keep the board in the schedule while automation is on: due now, so the next tick reconciles it
@@ -17,14 +17,14 @@ pub async fn schedule_board(ctx: &mut Ctx, board_id: u64, automate: bool) -> Job
         "INSERT INTO board_schedule (board_id, next_due_at, next_action, reconcile_at) VALUES (?, ?, 'check', ?) \
              ON DUPLICATE KEY UPDATE next_due_at = VALUES(next_due_at), next_action = VALUES(next_action), \
              reconcile_at = VALUES(reconcile_at)",
-            vec![json!(board_id), json!(now), json!(now)],
+            vec![param(&board_id), param(&now), param(&now)],
         ).await?;
     } else {
         write(
             ctx,
             "boardSchedule.remove",
             "DELETE FROM board_schedule WHERE board_id = ?",
-            vec![json!(board_id)],
+            vec![param(&board_id)],
         )
         .await?;
     }
@@ -40,7 +40,7 @@ pub async fn load_readiness(
         ctx,
         "boardSchedule.readiness",
         "SELECT readiness_at, readiness FROM board_schedule WHERE board_id = ?",
-        vec![json!(board_id)],
+        vec![param(&board_id)],
     )
     .await?;
     Ok(r.first().map_or((None, None), |row| {
@@ -66,8 +66,8 @@ pub async fn save_readiness(
         "UPDATE board_schedule SET readiness = ?, readiness_at = ? WHERE board_id = ?",
         vec![
             json!(found.map(|v| v.to_string())),
-            json!(next_look),
-            json!(board_id),
+            param(&next_look),
+            param(&board_id),
         ],
     )
     .await?;
@@ -85,11 +85,11 @@ pub async fn postpone_daily_looks(ctx: &mut Ctx, now: i64, until: i64) -> JobRes
         "UPDATE board_schedule SET reconcile_at = ? + (? + MOD(board_id * 7919, ?)) * 60000 \
          WHERE reconcile_at <= ? AND (next_due_at IS NULL OR next_due_at > ?)",
         vec![
-            json!(until),
-            json!(quiet.start),
-            json!(quiet.end - quiet.start),
-            json!(now),
-            json!(now),
+            param(&until),
+            param(&quiet.start),
+            param(&(quiet.end - quiet.start)),
+            param(&now),
+            param(&now),
         ],
     )
     .await?;
@@ -104,7 +104,7 @@ pub async fn reconcile_now(ctx: &mut Ctx, board_id: u64) -> JobResult<()> {
         ctx,
         "boardSchedule.reconcileNow",
         "UPDATE board_schedule SET reconcile_at = LEAST(COALESCE(reconcile_at, ?), ?) WHERE board_id = ?",
-        vec![json!(now), json!(now), json!(board_id)],
+        vec![param(&now), param(&now), param(&board_id)],
     ).await?;
     Ok(())
 }
@@ -123,7 +123,7 @@ pub async fn load_schedule(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Va
             "SELECT board_id, next_due_at, next_action, next_sprint_id, reconcile_at, readiness FROM board_schedule \
              WHERE board_id IN ({marks})"
         ),
-        board_ids.iter().map(|id| json!(id)).collect(),
+        board_ids.iter().map(|id| param(&id)).collect(),
     ).await?;
     Ok(r.iter()
         .filter_map(|row| {
@@ -165,11 +165,11 @@ pub async fn take_lease(
         "UPDATE board_schedule SET lease_owner = ?, lease_until = ? WHERE board_id = ? \
          AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
         vec![
-            json!(owner),
-            json!(until),
-            json!(board_id),
-            json!(now),
-            json!(owner),
+            param(&owner),
+            param(&until),
+            param(&board_id),
+            param(&now),
+            param(&owner),
         ],
     )
     .await?;
@@ -205,9 +205,9 @@ pub async fn release(
             json!(next.map(|u| u.at)),
             json!(next.map(|u| u.kind)),
             json!(next.map(|u| u.sprint_id)),
-            json!(daily_look_at),
-            json!(board_id),
-            json!(owner),
+            param(&daily_look_at),
+            param(&board_id),
+            param(&owner),
         ],
     )
     .await?;
@@ -237,7 +237,7 @@ pub async fn due_boards(ctx: &mut Ctx, now: i64, limit: usize) -> JobResult<Vec<
          ORDER BY CASE WHEN next_due_at <= ? THEN 0 WHEN readiness_at <= ? THEN 1 ELSE 2 END, \
          CASE WHEN next_due_at <= ? THEN next_due_at WHEN readiness_at <= ? THEN readiness_at \
          ELSE reconcile_at END LIMIT ?",
-        [vec![json!(now); 10], vec![json!(limit)]].concat(),
+        [vec![param(&now); 10], vec![param(&limit)]].concat(),
     )
     .await?;
     Ok(rows
@@ -260,7 +260,7 @@ pub async fn bring_forward(ctx: &mut Ctx, board_id: u64, at: i64) -> JobResult<b
         "boardSchedule.bringForward",
         "UPDATE board_schedule SET next_action = IF(next_due_at IS NULL OR next_due_at > ?, 'check', next_action), \
          next_due_at = LEAST(COALESCE(next_due_at, ?), ?) WHERE board_id = ?",
-        vec![json!(at), json!(at), json!(at), json!(board_id)],
+        vec![param(&at), param(&at), param(&at), param(&board_id)],
     )
     .await?;
     Ok(changed > 0)

@@ -3,14 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{boolean, int, marks, opt_string, read, statement, write};
+use super::{boolean, int, marks, opt_string, param, read, statement, write};
 use crate::effect::{Effect, EffectResult};
 use crate::settings::{BoardSettings, CarryOver, GlobalSettings};
 use crate::step::{Ctx, JobResult};
 
 /// Global settings (defaults when the row is absent).
 pub async fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
-    let r = read(ctx, "globalSettings.get", GLOBAL_SELECT, vec![json!(1)]).await?;
+    let r = read(ctx, "globalSettings.get", GLOBAL_SELECT, vec![param(&1)]).await?;
     let Some(row) = r.first() else {
         ctx.note_global_read();
         return Ok(GlobalSettings::default());
@@ -22,7 +22,7 @@ pub async fn load_global(ctx: &mut Ctx) -> JobResult<GlobalSettings> {
 /// The read of the global settings row as a bare effect (for the Jira gateway, which learns the
 /// quota state before its first call as the app in a run that has not read it yet).
 pub fn load_global_effect() -> Effect {
-    statement("globalSettings.get", GLOBAL_SELECT, vec![json!(1)])
+    statement("globalSettings.get", GLOBAL_SELECT, vec![param(&1)])
 }
 
 /// Take the quota state and the log retention from a global settings read.
@@ -69,7 +69,7 @@ pub fn record_jira_wall_effect(until: i64, short_until: i64) -> Effect {
         "UPDATE global_settings SET jira_wall_until = ?, \
          jira_short_until = GREATEST(COALESCE(jira_short_until, 0), ?) WHERE id = ? \
          AND (jira_wall_until IS NULL OR jira_wall_until < ?)",
-        vec![json!(until), json!(short_until), json!(1), json!(until)],
+        vec![param(&until), param(&short_until), param(&1), param(&until)],
     )
 }
 
@@ -80,7 +80,7 @@ pub fn record_jira_short_effect(until: i64) -> Effect {
         "globalSettings.recordJiraShort",
         "UPDATE global_settings SET jira_short_until = ? WHERE id = ? \
          AND (jira_short_until IS NULL OR jira_short_until < ?)",
-        vec![json!(until), json!(1), json!(until)],
+        vec![param(&until), param(&1), param(&until)],
     )
 }
 
@@ -95,11 +95,11 @@ pub async fn save_global(ctx: &mut Ctx, s: &GlobalSettings, now: DateTime<Utc>) 
          default_carry_over = VALUES(default_carry_over), log_retention_days = VALUES(log_retention_days), \
          updated_at = VALUES(updated_at)",
         vec![
-            json!(1),
-            json!(s.automation_enabled),
-            json!(s.default_time_zone),
+            param(&1),
+            param(&s.automation_enabled),
+            param(&s.default_time_zone),
             json!(s.default_carry_over.as_str()),
-            json!(s.log_retention_days),
+            param(&s.log_retention_days),
             json!(now.timestamp_millis()),
         ],
     ).await?;
@@ -164,7 +164,7 @@ pub async fn load_board(ctx: &mut Ctx, board_id: u64) -> JobResult<Option<Stored
         ctx,
         "boardSettings.get",
         format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id = ?"),
-        vec![json!(board_id)],
+        vec![param(&board_id)],
     )
     .await?;
     Ok(r.first().and_then(board_from_row))
@@ -180,7 +180,7 @@ pub async fn load_boards(ctx: &mut Ctx, board_ids: &[u64]) -> JobResult<Vec<Stor
         ctx,
         "boardSettings.getMany",
         format!("SELECT {BOARD_COLUMNS} FROM board_settings WHERE board_id IN ({marks})"),
-        board_ids.iter().map(|id| json!(id)).collect(),
+        board_ids.iter().map(|id| param(&id)).collect(),
     )
     .await?;
     Ok(r.iter().filter_map(board_from_row).collect())
@@ -207,20 +207,20 @@ pub async fn save_board(
              changed_by = VALUES(changed_by), changed_at = VALUES(changed_at)"
         ),
         vec![
-            json!(board_id),
-            json!(project_key),
-            json!(s.automate),
-            json!(s.auto_start),
-            json!(s.auto_close),
+            param(&board_id),
+            param(&project_key),
+            param(&s.automate),
+            param(&s.auto_start),
+            param(&s.auto_close),
             json!(s.carry_over.map(CarryOver::as_str)),
-            json!(s.time_zone),
-            json!(s.start_time),
-            json!(s.close_time),
+            param(&s.time_zone),
+            param(&s.start_time),
+            param(&s.close_time),
             json!(s.working_days.join(",")),
             json!(serde_json::to_string(&s.holidays).unwrap_or_else(|_| "[]".into())),
-            json!(s.keep_ahead),
-            json!(s.name_template),
-            json!(changed_by),
+            param(&s.keep_ahead),
+            param(&s.name_template),
+            param(&changed_by),
             json!(now.timestamp_millis()),
         ],
     ).await?;
@@ -238,12 +238,12 @@ pub async fn seed_global(ctx: &mut Ctx) -> JobResult<()> {
         "INSERT IGNORE INTO global_settings (id, automation_enabled, default_time_zone, \
          default_carry_over, log_retention_days, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
         vec![
-            json!(1),
-            json!(d.automation_enabled),
-            json!(d.default_time_zone),
+            param(&1),
+            param(&d.automation_enabled),
+            param(&d.default_time_zone),
             json!(d.default_carry_over.as_str()),
-            json!(d.log_retention_days),
-            json!(now),
+            param(&d.log_retention_days),
+            param(&now),
         ],
     )
     .await?;

@@ -87,7 +87,10 @@ pub(super) async fn look_ahead(
     if problems != before {
         let when = format!(
             "{} {}",
-            close_at.with_timezone(&policy.tz).format("%Y-%m-%d %H:%M"),
+            crate::time_format::format(
+                &close_at.with_timezone(&policy.tz),
+                crate::time_format::DATE_HOUR_MINUTE
+            ),
             policy.tz.name()
         );
         let entry = if problems.is_empty() {
