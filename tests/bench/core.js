@@ -8,7 +8,7 @@
 // The REAL handlers run in the local test bed (tests/testbed) and the driver's exact step inputs are
 // captured from core.startRun: `new Run(input)` and each step's new results, as JSON strings. Then
 // each captured run is replayed through a fresh `Run` of the core under test, N times (default 11,
-// after 3 warm-up replays), and the median is reported, with the slowest step's median. "Core time" = the WASM calls of one run through `Run` (the constructor,
+// after 10 warm-up replays of every figure), and the median is reported, with the slowest step's median. "Core time" = the WASM calls of one run through `Run` (the constructor,
 // every `Run.step` with the parsing and serialising inside it, `JSON.parse` of each answer, `free`);
 // the driver's own `JSON.stringify` of the results is not included. No I/O.
 //
@@ -29,6 +29,7 @@ const args = process.argv.slice(2);
 const JSON_OUT = args.includes('--json');
 const argVal = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const RUNS = Number(argVal('--runs') || 11);
+const WARM = Number(argVal('--warm') || 10);
 const BEFORE = argVal('--before');
 const SAVE = argVal('--save'); // write the captured runs to this file (JSON)
 const LOAD = argVal('--load'); // time runs captured earlier instead of running the test bed
@@ -137,7 +138,7 @@ function replay(wasm, runs, answers, stepMs) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function measure(wasm, runs) {
-  for (let i = 0; i < 3; i++) replay(wasm, runs); // warm-up
+  for (let i = 0; i < WARM; i++) replay(wasm, runs); // warm-up
   const samples = [];
   const stepMs = [];
   for (let i = 0; i < RUNS; i++) samples.push(replay(wasm, runs, null, stepMs));
@@ -161,6 +162,12 @@ async function main() {
     { key: 'bulk100', what: 'one 100-sprint bulk job (queue-worker runs)', goalMs: 50, runs: await bulk(100) },
   ];
   if (SAVE) fs.writeFileSync(SAVE, JSON.stringify(figures));
+  // V8 compiles WASM in tiers (a baseline first, optimised code for hot functions later): warm
+  // every figure's code up before timing any, so the first figure is not the one that pays.
+  for (const f of figures) {
+    for (let i = 0; i < WARM; i++) replay(after, f.runs);
+    if (before) for (let i = 0; i < WARM; i++) replay(before, f.runs);
+  }
   say(`core time through Run, median of ${RUNS} (JSON in and out included; no I/O)${before ? `; before = ${BEFORE}` : ''}`);
   for (const f of figures) {
     const steps = f.runs.reduce((a, r) => a + r.feeds.length, 0);
