@@ -18,9 +18,9 @@ test('ui/src/shared/codes.d.ts is up to date with the built core', () => {
   for (const key of codes().resolverKeys) assert.match(written, new RegExp(`\\| '${key}'`));
 });
 
-test('the resolver answer types compile, with an answer for every resolver key', (t) => {
+test('the resolver answer types compile, with an answer for every resolver key', () => {
+  // TypeScript is pinned in tests/package.json: a missing compiler fails here, never skips.
   const tsc = path.join(root, 'tests', 'node_modules', '.bin', 'tsc');
-  if (!fs.existsSync(tsc)) return t.skip('no tsc in tests/node_modules');
   const shared = path.join(root, 'ui', 'src', 'shared');
   execFileSync(tsc, ['--noEmit', '--strict', '--skipLibCheck', 'false', path.join(shared, 'resolvers.d.ts'), path.join(shared, 'codes.d.ts')], { stdio: 'pipe' });
 });
