@@ -62,7 +62,10 @@
 //   `parseErrorCode` to change it); unknown table/column (1146, 1054, 1051, 1109) -> INVALID_SQL_QUERY
 //   (GUESS); statement timeout (1969, 3024) -> 504 QUERY_TIMED_OUT; connection trouble -> 500
 //   UNKNOWN_ERROR; anything else (duplicate key, NOT NULL, data too long...) -> SQL_EXECUTION_ERROR.
-//   context carries {errno, sqlState, mysqlCode, sqlMessage} for the app's diagnostics.
+//   context carries {errno, sqlState, mysqlCode, sqlMessage} for the app's diagnostics, and `debug`
+//   the database's errno/sqlState/code/message (what the service puts in its documented debug field is
+//   a GUESS). `errorDetails: 'none'` (the alt profile) reads the page the other way: no details at all,
+//   only the code and the database's message.
 // - SLEEP/BENCHMARK/COMPRESS... are "audited" by the policy page ("may be rejected"): allowed here.
 
 const crypto = require('crypto');
@@ -391,12 +394,14 @@ function createdTable(query) {
   return { name, temporary };
 }
 
-function mapError(e, endpoint, { parseErrorCode = 'SQL_EXECUTION_ERROR' } = {}) {
-  const context = { errno: e.errno, sqlState: e.sqlState, mysqlCode: e.code, sqlMessage: e.sqlMessage, endpoint };
+function mapError(e, endpoint, { parseErrorCode = 'SQL_EXECUTION_ERROR', errorDetails = 'debug' } = {}) {
+  const context = errorDetails === 'none'
+    ? { endpoint }
+    : { errno: e.errno, sqlState: e.sqlState, mysqlCode: e.code, sqlMessage: e.sqlMessage, endpoint };
   // sql-handling-errors: "More details are present in the debug field". A body's `debug` reaches the
   // app as `error.context.debug` (out/errors.js spreads the body's other keys into `context`); what
   // the service puts in it is not documented (GUESS: the database's errno, SQLSTATE, code, message).
-  const debug = e.errno ? { debug: { errno: e.errno, sqlState: e.sqlState, code: e.code, message: e.sqlMessage } } : {};
+  const debug = e.errno && errorDetails !== 'none' ? { debug: { errno: e.errno, sqlState: e.sqlState, code: e.code, message: e.sqlMessage } } : {};
   const message = e.sqlMessage || e.message;
   if (e.errno && PARSE_ERRNOS.has(e.errno)) return [400, { code: parseErrorCode, message, context, ...debug }];
   if (e.errno && INVALID_ERRNOS.has(e.errno)) return [400, { code: 'INVALID_SQL_QUERY', message, context, ...debug }];
@@ -437,6 +442,7 @@ async function createSqlBackend(opts = {}) {
   // real time for the rate windows (Date.now is the SIMULATED clock inside a test bed)
   const rateNow = opts.rateNow || (() => performance.timeOrigin + performance.now());
   const parseErrorCode = opts.parseErrorCode || 'SQL_EXECUTION_ERROR';
+  const errorDetails = opts.errorDetails || 'debug';
   const limits = { ...DEFAULT_LIMITS, ...(opts.limits || {}) };
   // statementTimeoutSec (older option): one timeout for every kind of statement; 0 = none
   if (opts.statementTimeoutSec !== undefined) {
@@ -638,7 +644,7 @@ async function createSqlBackend(opts = {}) {
       return { status: 200, body: responseBody };
     } catch (e) {
       if (e.elapsedMs !== undefined) queryTimeWindow.add(rateNow(), e.elapsedMs);
-      const [status, b] = mapError(e, path, { parseErrorCode });
+      const [status, b] = mapError(e, path, { parseErrorCode, errorDetails });
       if (b.code === 'QUERY_TIMED_OUT') b.context.timeoutSec = timeoutFor(kind);
       return fail(status, b);
     }

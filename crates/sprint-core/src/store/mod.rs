@@ -72,9 +72,17 @@ pub const ER_NO_SUCH_TABLE: u32 = 1146;
 pub const SQLSTATE_NO_SUCH_TABLE: &str = "42S02";
 
 /// The statement named a table that does not exist: decided on the error number or the SQLSTATE
-/// the driver fed back, never on the message's words.
+/// the driver fed back. Forge SQL's error page only says the details are "in the debug field"; when
+/// the platform gives neither, the database's own message for `ER_NO_SUCH_TABLE` (MySQL's and
+/// TiDB's "Table 'db.t' doesn't exist", whole) is the one sign left.
 fn missing_table(f: &Failure) -> bool {
-    f.errno == Some(ER_NO_SUCH_TABLE) || f.sql_state.as_deref() == Some(SQLSTATE_NO_SUCH_TABLE)
+    match (f.errno, f.sql_state.as_deref()) {
+        (None, None) => f
+            .message
+            .strip_prefix("Table '")
+            .is_some_and(|rest| rest.ends_with("' doesn't exist")),
+        (errno, state) => errno == Some(ER_NO_SUCH_TABLE) || state == Some(SQLSTATE_NO_SUCH_TABLE),
+    }
 }
 
 /// Rows of a named read.
@@ -125,7 +133,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_table_is_told_by_its_number_or_sqlstate_not_by_words() {
+    fn a_missing_table_is_told_by_its_number_or_sqlstate_or_else_by_the_databases_message() {
         let failure = |errno: Option<u32>, state: Option<&str>, message: &str| Failure {
             errno,
             sql_state: state.map(str::to_string),
@@ -138,11 +146,21 @@ mod tests {
             Some("42S02"),
             "Table 'x.rollovers' doesn't exist"
         )));
-        // Words alone decide nothing; other errors are other errors.
+        // The number decides when there is one; the database's whole message only without it.
         assert!(!missing_table(&failure(
+            Some(1062),
+            Some("23000"),
+            "Table 'x.rollovers' doesn't exist"
+        )));
+        assert!(missing_table(&failure(
             None,
             None,
             "Table 'x.rollovers' doesn't exist"
+        )));
+        assert!(!missing_table(&failure(
+            None,
+            None,
+            "Duplicate entry: Table 'x.rollovers' doesn't exist here"
         )));
         assert!(!missing_table(&failure(Some(1062), Some("23000"), "")));
     }
