@@ -132,7 +132,8 @@ pub struct Migration {
 pub struct Failure {
     /// Stable code (`NETWORK`, or the platform's code such as `INVALID_SQL_QUERY`).
     pub code: String,
-    /// Short message; never a request or response payload. The core decides nothing on it.
+    /// Short message; never a request or response payload. The core reads it only for a failed
+    /// statement without `errno` and `sqlState` (the database's "no such table" message).
     #[serde(default)]
     pub message: String,
     /// Sql: the database's error number (MySQL/TiDB `errno`), when the platform reports one:
