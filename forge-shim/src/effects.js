@@ -58,9 +58,9 @@ async function jira(effect, inv) {
     } finally {
       clearTimeout(timer);
     }
-    let parsed = null;
-    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = null; }
-    result = { status: res.status, body: parsed };
+    // The text as it came: the core reads it into the shape it needs (a page of issues into the
+    // few fields a close uses), so nothing here parses or re-serialises Jira's answer.
+    result = { status: res.status, ...(text ? { bodyText: text } : {}) };
     for (const [header, field] of [['X-RateLimit-Remaining', 'rateLimitRemaining'], ['X-RateLimit-Limit', 'rateLimitLimit']]) {
       const v = Number(res.headers.get(header));
       if (res.headers.get(header) !== null && Number.isInteger(v) && v >= 0) result[field] = v;

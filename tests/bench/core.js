@@ -10,7 +10,8 @@
 // each captured run is replayed through a fresh `Run` of the core under test, N times (default 11,
 // after 10 warm-up replays of every figure), and the median is reported, with the slowest step's median. "Core time" = the WASM calls of one run through `Run` (the constructor,
 // every `Run.step` with the parsing and serialising inside it, `JSON.parse` of each answer, `free`);
-// the driver's own `JSON.stringify` of the results is not included. No I/O.
+// the driver's own `JSON.stringify` of the results, and setting Jira's body texts apart from them
+// (core.js `apart`), are not included. No I/O.
 //
 // Figures (goals from issue 15):
 //   1. one 100-issue rollover (a board job, 100 issues, 50 unfinished)      goal <= 0.5 ms
@@ -24,6 +25,8 @@ const fs = require('fs');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { startTestbed } = require('../testbed');
+
+const shimCore = require('../../forge-shim/src/core.js');
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes('--json');
@@ -118,14 +121,36 @@ async function bulk(count) {
 // ------------------------------------------------------------------------------------------------
 // Replay through a Run; `stepMs[k]` gets the time of the k-th step of all runs (a step = Run.step
 // with its JSON.parse; the constructor and free count in the total only).
+// The arguments of each `Run.step` as the driver passes them (forge-shim/src/core.js `apart`: the
+// results' JSON and Jira's body texts beside it), made once per module, outside the timing; a build
+// from before the texts travelled apart takes the results' JSON with each body parsed in it.
+const stepArgs = new Map();
+function argsFor(wasm, rec) {
+  let byRec = stepArgs.get(wasm);
+  if (!byRec) stepArgs.set(wasm, (byRec = new Map()));
+  if (!byRec.has(rec)) {
+    const apart = wasm.Run.prototype.step.length >= 2;
+    byRec.set(rec, rec.feeds.map((feed) => {
+      const results = JSON.parse(feed);
+      if (apart) return shimCore.apart(results);
+      return [JSON.stringify(results.map(({ bodyText, ...r }) => (bodyText === undefined ? r : { ...r, body: parseOrNull(bodyText) })))];
+    }));
+  }
+  return byRec.get(rec);
+}
+// Bytes a step carries into the module: the results' JSON and the body texts beside it.
+const feedBytes = (feed) => { const [json, texts] = shimCore.apart(JSON.parse(feed)); return Buffer.byteLength(json) + Buffer.byteLength(texts); };
+const parseOrNull = (text) => { try { return JSON.parse(text); } catch { return null; } };
+
 function replay(wasm, runs, answers, stepMs) {
   const t0 = performance.now();
   let k = 0;
   for (const rec of runs) {
+    const args = argsFor(wasm, rec);
     const run = new wasm.Run(rec.start);
-    for (const feed of rec.feeds) {
+    for (let i = 0; i < args.length; i++) {
       const s0 = performance.now();
-      const text = run.step(feed);
+      const text = run.step(...args[i]);
       JSON.parse(text);
       if (stepMs) (stepMs[k] = stepMs[k] || []).push(performance.now() - s0);
       k += 1;
@@ -148,7 +173,7 @@ function measure(wasm, runs) {
   const k = medians.indexOf(Math.max(...medians));
   return {
     medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples),
-    slowestStep: { index: k, ms: medians[k], inputBytes: feeds[k].length },
+    slowestStep: { index: k, ms: medians[k], inputBytes: feedBytes(feeds[k]) },
   };
 }
 
@@ -171,7 +196,7 @@ async function main() {
   say(`core time through Run, median of ${RUNS} (JSON in and out included; no I/O)${before ? `; before = ${BEFORE}` : ''}`);
   for (const f of figures) {
     const steps = f.runs.reduce((a, r) => a + r.feeds.length, 0);
-    const bytes = f.runs.reduce((a, r) => a + r.feeds.reduce((b, x) => b + x.length, r.start.length), 0);
+    const bytes = f.runs.reduce((a, r) => a + r.feeds.reduce((b, x) => b + feedBytes(x), r.start.length), 0);
     const row = { what: f.what, goalMs: f.goalMs, runs: f.runs.length, steps, bytesIn: bytes, after: measure(after, f.runs) };
     row.ratio = row.after.medianMs / f.goalMs;
     if (before) {

@@ -40,7 +40,8 @@ pub enum Method {
 )]
 pub enum Effect {
     /// Send one Jira REST request with `requestJira` as `actor`. `path` is complete and already
-    /// percent-encoded (query included). Feed back `status`, the parsed JSON `body` (or null), and
+    /// percent-encoded (query included). Feed back `status`, the answer's text as it came as
+    /// `bodyText` (absent or empty when there is none: the job parses it, into what it reads), and
     /// `retryAfterSeconds` from a `Retry-After` header; a transport failure (reset, timeout) is fed
     /// back as `error` with code `NETWORK`. Feed back `X-RateLimit-Remaining` / `-Limit` when present
     /// (`rateLimitRemaining`, `rateLimitLimit`). If `cacheSeconds` is set, the driver MAY answer from an
@@ -163,9 +164,14 @@ pub struct EffectResult {
     /// Jira: HTTP status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    /// Jira: parsed JSON body. KvsGet: the stored value.
+    /// KvsGet: the stored value (and the JSON answer of the other effects that have one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Jira: the answer's body as it came, unparsed. A job reads it into the shape it needs: a
+    /// page of 100 issues is ~24 KiB of which a close reads a few fields, and built as a JSON
+    /// tree it cost more core time than all of that run's other steps together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
     /// Jira: `Retry-After` in seconds, when the answer carried one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<f64>,

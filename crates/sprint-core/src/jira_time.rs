@@ -51,14 +51,17 @@ pub fn field(v: &Value, key: &str) -> Option<DateTime<Utc>> {
 pub fn id(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64(),
-        Value::String(s)
-            if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse().ok()
-        }
+        Value::String(s) => digits(s),
         _ => None,
     }
     .filter(|n| *n > 0)
+}
+
+/// A string of at most 19 digits as a number.
+pub(crate) fn digits(s: &str) -> Option<u64> {
+    (!s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]

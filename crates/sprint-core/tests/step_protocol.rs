@@ -25,7 +25,7 @@ fn ping_as(account: &str) -> Job {
 fn jira_answer(status: u16, body: serde_json::Value) -> EffectResult {
     EffectResult {
         status: Some(status),
-        body: Some(body),
+        body_text: Some(body.to_string()),
         ..Default::default()
     }
 }

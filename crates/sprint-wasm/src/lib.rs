@@ -44,18 +44,52 @@ impl Run {
     }
 
     /// Append the results of the last step's effects (a JSON array, in id order) and step.
-    pub fn step(&mut self, new_results: &str) -> String {
+    /// A Jira answer's body text travels beside the JSON, not in it as `bodyText` (a JSON string
+    /// of JSON is escaped by the driver and unescaped here, which cost more than reading it):
+    /// `body_texts` holds them one after another, and `body_lengths` gives each result's length in
+    /// UTF-8 bytes (0: none); both are empty when no result has one.
+    pub fn step(&mut self, new_results: &str, body_texts: &str, body_lengths: &[u32]) -> String {
         let Some(runner) = self.runner.as_mut() else {
             return failed(
                 ErrorCode::InvalidInput,
                 "step input: not a StepInput".into(),
             );
         };
-        match serde_json::from_str::<Vec<EffectResult>>(new_results) {
-            Ok(results) => serde_json::to_string(&runner.step(results)).unwrap_or_default(),
-            Err(e) => failed(ErrorCode::DriverContract, format!("results: {e}")),
+        let mut results = match serde_json::from_str::<Vec<EffectResult>>(new_results) {
+            Ok(results) => results,
+            Err(e) => return failed(ErrorCode::DriverContract, format!("results: {e}")),
+        };
+        if !attach_texts(&mut results, body_texts, body_lengths) {
+            return failed(
+                ErrorCode::DriverContract,
+                "results: the body lengths do not fit the results and their texts".into(),
+            );
         }
+        serde_json::to_string(&runner.step(results)).unwrap_or_default()
     }
+}
+
+/// Give each result its body text (see `Run::step`); false when the lengths do not cut the texts
+/// into one piece per result, on character boundaries, with nothing left over.
+fn attach_texts(results: &mut [EffectResult], texts: &str, lengths: &[u32]) -> bool {
+    if lengths.is_empty() {
+        return texts.is_empty();
+    }
+    if lengths.len() != results.len() {
+        return false;
+    }
+    let mut at = 0;
+    for (r, &len) in results.iter_mut().zip(lengths) {
+        let end = at + len as usize;
+        let Some(text) = texts.get(at..end) else {
+            return false;
+        };
+        if len > 0 {
+            r.body_text = Some(text.to_string());
+        }
+        at = end;
+    }
+    at == texts.len()
 }
 
 /// The core's version.

@@ -11,6 +11,7 @@ use crate::log::JiraErrorSummary;
 use crate::step::{Ctx, Suspend};
 
 pub mod boards;
+pub mod issue_page;
 pub mod permissions;
 pub mod sprints;
 
@@ -88,17 +89,40 @@ impl Request {
     }
 }
 
-/// A final answer: a success or an error the caller must handle.
+/// A final answer: a success or an error the caller must handle. Its body is a JSON tree (Null
+/// when empty or not JSON), or for the gateway's own typed reads the text as it came.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Response {
+pub struct Response<B = Value> {
     /// HTTP status; 0 when the request never got an answer.
     pub status: u16,
-    /// Parsed body (Null when empty).
-    pub body: Value,
+    /// The body.
+    pub body: B,
     /// Why there was no answer (status 0).
     pub failure: Option<crate::effect::Failure>,
     /// Set when Jira's points quota refuses the app: the reset (epoch ms).
     pub quota_wall_until: Option<i64>,
+}
+
+impl<B> Response<B> {
+    /// 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl Response<Option<String>> {
+    /// The answer with its body as a JSON tree.
+    pub(super) fn parsed(self) -> Response {
+        Response {
+            status: self.status,
+            body: self
+                .body
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or(Value::Null),
+            failure: self.failure,
+            quota_wall_until: self.quota_wall_until,
+        }
+    }
 }
 
 impl Response {
@@ -121,11 +145,6 @@ impl Response {
             ErrorCode::JiraError,
             format!("{what}: Jira answered {} {}", s.code, s.message),
         )
-    }
-
-    /// 2xx.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
     }
 
     /// The error as the log keeps it: status, code, first message. Never the payload.
@@ -168,6 +187,14 @@ fn transient(r: &EffectResult) -> bool {
 
 /// Send a request, retrying transient failures per the policy. Returns the final answer.
 pub async fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
+    Ok(send_with(ctx, request, transient).await?.parsed())
+}
+
+/// [`send`], with the body left as JSON text for a typed read.
+pub(super) async fn send_for_read(
+    ctx: &mut Ctx,
+    request: &Request,
+) -> Result<Response<Option<String>>, Suspend> {
     send_with(ctx, request, transient).await
 }
 
@@ -175,18 +202,19 @@ pub async fn send(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend>
 /// not carried out (429, and 503 with `Retry-After`). A lost answer or a 5xx is returned at once:
 /// the caller re-reads Jira to learn whether it happened.
 pub async fn send_once(ctx: &mut Ctx, request: &Request) -> Result<Response, Suspend> {
-    send_with(ctx, request, |r| {
+    let r = send_with(ctx, request, |r| {
         r.error.is_none()
             && (r.status == Some(429) || (r.status == Some(503) && r.retry_after_seconds.is_some()))
     })
-    .await
+    .await?;
+    Ok(r.parsed())
 }
 
 async fn send_with(
     ctx: &mut Ctx,
     request: &Request,
     retry: fn(&EffectResult) -> bool,
-) -> Result<Response, Suspend> {
+) -> Result<Response<Option<String>>, Suspend> {
     let mut attempt = 0;
     let as_app = request.actor == Actor::App;
     if as_app && !ctx.global_read() {
@@ -241,7 +269,7 @@ async fn send_with(
             }
             return Ok(Response {
                 status: 429,
-                body: r.body.unwrap_or(Value::Null),
+                body: r.body_text,
                 failure: None,
                 quota_wall_until: Some(until),
             });
@@ -254,7 +282,7 @@ async fn send_with(
         if !retry(&r) || attempt >= MAX_ATTEMPTS {
             return Ok(Response {
                 status: r.status.unwrap_or(0),
-                body: r.body.unwrap_or(Value::Null),
+                body: r.body_text,
                 failure: r.error,
                 quota_wall_until: None,
             });
@@ -270,7 +298,7 @@ async fn send_with(
         if left < ms + RETRY_RESERVE_MS {
             return Ok(Response {
                 status: r.status.unwrap_or(0),
-                body: r.body.unwrap_or(Value::Null),
+                body: r.body_text,
                 failure: r.error,
                 quota_wall_until: None,
             });
@@ -326,10 +354,10 @@ pub fn quota_wall_until(r: &EffectResult, now_ms: i64) -> Option<i64> {
 }
 
 /// The answer a call behind the quota wall gets without being made.
-fn walled(until: i64) -> Response {
+fn walled(until: i64) -> Response<Option<String>> {
     Response {
         status: 429,
-        body: Value::Null,
+        body: None,
         quota_wall_until: Some(until),
         failure: Some(crate::effect::Failure::new(
             crate::error::ErrorCode::JiraQuotaWall.as_str(),

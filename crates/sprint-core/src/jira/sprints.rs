@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::{encode, send, send_once, Request, Response, AGILE};
+use super::issue_page::IssuePage;
+use super::{encode, send, send_for_read, send_once, Request, Response, AGILE};
 use crate::domain::Sprint;
 use crate::effect::Method;
 use crate::step::{Ctx, JobResult, Suspend};
@@ -179,19 +180,27 @@ pub const MOVE_BATCH: usize = 50;
 pub const ISSUE_PAGE: usize = 100;
 
 /// A page of a sprint's issues matching `jql` (when given), from `start_at`, with the fields a
-/// close needs: status, issue type, parent.
+/// close needs: status, issue type, parent ([`IssuePage`]). An answer that is not JSON reads as an
+/// empty page.
 pub async fn issue_page(
     ctx: &mut Ctx,
     sprint_id: u64,
     jql: Option<&str>,
     start_at: usize,
-) -> Result<Response, Suspend> {
+) -> Result<Result<IssuePage, Response>, Suspend> {
     let jql = jql.map_or(String::new(), |q| format!("&jql={}", encode(q)));
-    send(
+    let r = send_for_read(
         ctx,
         &Request::get(format!(
             "{AGILE}/sprint/{sprint_id}/issue?fields=status%2Cissuetype%2Cparent{jql}&startAt={start_at}&maxResults={ISSUE_PAGE}"
         )),
     )
-    .await
+    .await?;
+    if r.status != 200 {
+        return Ok(Err(r.parsed()));
+    }
+    Ok(Ok(r
+        .body
+        .and_then(|text| IssuePage::read(&text))
+        .unwrap_or_default()))
 }

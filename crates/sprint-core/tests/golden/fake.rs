@@ -87,8 +87,14 @@ pub(crate) fn fake(carry_over: &str, m: usize, n: usize, next_sprint: bool) -> F
     }
 }
 
-/// An effect result from its JSON form, as the shim feeds it back.
-pub(crate) fn res(v: Value) -> EffectResult {
+/// An effect result from its JSON form, as the shim feeds it back: a Jira answer (one with a
+/// `status`) carries its body as the text Jira sent (`bodyText`).
+pub(crate) fn res(mut v: Value) -> EffectResult {
+    if v.get("status").is_some() {
+        if let Some(body) = v.as_object_mut().unwrap().remove("body") {
+            v["bodyText"] = Value::String(body.to_string());
+        }
+    }
     serde_json::from_value(v).unwrap()
 }
 

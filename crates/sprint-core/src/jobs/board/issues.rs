@@ -1,9 +1,6 @@
 //! A closing sprint's unfinished issues and the board's done rule.
 
-use std::collections::HashSet;
-
-use serde_json::Value;
-
+use crate::jira::issue_page::Status;
 use crate::jira::sprints::ISSUE_PAGE;
 use crate::jira::{self, Response};
 use crate::step::{Ctx, JobResult};
@@ -19,18 +16,19 @@ pub(super) struct Unfinished {
 /// How the board tells a done issue.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Done {
-    /// In the board's right-most column with statuses (Jira's own rule for a scrum board).
-    Statuses(HashSet<String>),
+    /// In the board's right-most column with statuses (Jira's own rule for a scrum board): their
+    /// ids.
+    Statuses(Vec<u64>),
     /// The board has no readable configuration (a team-managed board may not answer it:
     /// undocumented): the status category Done, which such boards' columns follow.
     Category,
 }
 
 impl Done {
-    fn status(&self, status: &Value) -> bool {
+    fn status(&self, status: &Status) -> bool {
         match self {
-            Done::Statuses(ids) => ids.contains(&status_id(status)),
-            Done::Category => status["statusCategory"]["key"] == "done",
+            Done::Statuses(ids) => status.id.is_some_and(|id| ids.contains(&id)),
+            Done::Category => status.category_done,
         }
     }
 
@@ -39,8 +37,9 @@ impl Done {
         match self {
             Done::Statuses(ids) if ids.is_empty() => None,
             Done::Statuses(ids) => {
-                let mut list: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let mut list: Vec<String> = ids.iter().map(u64::to_string).collect();
                 crate::sort::sort(&mut list);
+                list.dedup();
                 Some(format!("status not in ({})", list.join(", ")))
             }
             Done::Category => Some("statusCategory != Done".to_string()),
@@ -63,8 +62,7 @@ pub(super) async fn done_statuses(
     }
     let columns = r.body["columnConfig"]["columns"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[][..], Vec::as_slice);
     let last = columns
         .iter()
         .rev()
@@ -73,18 +71,11 @@ pub(super) async fn done_statuses(
         last.and_then(|c| c["statuses"].as_array())
             .map(|s| {
                 s.iter()
-                    .map(status_id)
-                    .filter(|id| !id.is_empty())
+                    .filter_map(|s| crate::jira_time::id(&s["id"]))
                     .collect()
             })
             .unwrap_or_default(),
     )))
-}
-
-pub(super) fn status_id(v: &Value) -> String {
-    crate::jira_time::id(&v["id"])
-        .map(|n| n.to_string())
-        .unwrap_or_default()
 }
 
 /// Which of a sprint's unfinished issues to read.
@@ -129,37 +120,36 @@ pub(super) async fn list_unfinished(
     let mut out = Vec::new();
     let mut start_at = 0;
     loop {
-        let r = jira::sprints::issue_page(ctx, sprint_id, jql.as_deref(), start_at).await?;
-        if r.status != 200 {
-            return Ok(Err(r));
-        }
-        let issues = r.body["issues"].as_array().map_or(&[][..], Vec::as_slice);
+        let page = match jira::sprints::issue_page(ctx, sprint_id, jql.as_deref(), start_at).await?
+        {
+            Ok(page) => page,
+            Err(r) => return Ok(Err(r)),
+        };
+        let issues = &page.issues;
         for i in issues {
-            let f = &i["fields"];
             // The JQL already filtered; a status in the Done column would only come from an answer
             // that ignored it, and a done issue is never carried.
-            if done.status(&f["status"]) {
+            if done.status(&i.status) {
                 continue;
             }
-            let subtask = f["issuetype"]["subtask"].as_bool().unwrap_or(false);
-            let parent = &f["parent"];
-            let parent_done = (subtask && done.status(&parent["fields"]["status"]))
-                .then(|| parent["key"].as_str().unwrap_or_default().to_string());
+            let parent_done = i
+                .parent
+                .as_ref()
+                .filter(|p| i.subtask && done.status(&p.status))
+                .map(|p| p.key.clone());
             out.push(Unfinished {
-                key: i["key"].as_str().unwrap_or_default().to_string(),
-                subtask,
+                key: i.key.clone(),
+                subtask: i.subtask,
                 parent_done,
             });
         }
         start_at += issues.len();
         // Jira may cap a page below what was asked and may leave out `total`: stop on an empty
         // page, on `isLast`, at `total`, or on a page shorter than the answer's own page size.
-        let total = r.body["total"].as_u64().map(|t| t as usize);
-        let page_size = r.body["maxResults"]
-            .as_u64()
-            .map_or(ISSUE_PAGE, |m| m as usize);
+        let total = page.total.map(|t| t as usize);
+        let page_size = page.max_results.map_or(ISSUE_PAGE, |m| m as usize);
         if issues.is_empty()
-            || r.body["isLast"].as_bool() == Some(true)
+            || page.is_last == Some(true)
             || total.is_some_and(|t| start_at >= t)
             || (total.is_none() && issues.len() < page_size)
         {
