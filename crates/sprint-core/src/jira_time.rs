@@ -64,6 +64,62 @@ pub(crate) fn digits(s: &str) -> Option<u64> {
         .flatten()
 }
 
+/// Serde for the run's `now`: the shim's form (`Date.prototype.toISOString`,
+/// `2026-01-05T09:00:00.000Z`) read directly, any other form through chrono's RFC 3339 reader
+/// exactly as `DateTime<Utc>`'s own `Deserialize` does (same instants, same errors). A cold start's
+/// first step then does not compile chrono's general parser.
+pub(crate) fn deserialize_now<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<DateTime<Utc>, D::Error> {
+    struct Now;
+    impl serde::de::Visitor<'_> for Now {
+        type Value = DateTime<Utc>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            // chrono's words, so a bad `now` reads as it always did.
+            f.write_str("an RFC 3339 formatted date and time string")
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<DateTime<Utc>, E> {
+            if let Some(t) = iso_utc(s) {
+                return Ok(t);
+            }
+            s.parse::<DateTime<chrono::FixedOffset>>()
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Now)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.fffZ`, every field in range; `None` for
+/// anything else (which chrono then reads).
+fn iso_utc(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if !matches!(b.len(), 20 | 24) || b[b.len() - 1] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let marks = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if marks.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let millis = match b.len() {
+        24 if b[19] == b'.' => num(20, 23)?,
+        20 => 0,
+        _ => return None,
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let (h, m, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    // A leap second (`:60`) is chrono's to read.
+    if sec > 59 {
+        return None;
+    }
+    Some(date.and_hms_milli_opt(h, m, sec, millis)?.and_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +188,44 @@ mod tests {
         ] {
             assert_eq!(id(&v), None, "{v}");
         }
+    }
+
+    #[test]
+    fn now_reads_as_chrono_reads_it() {
+        use serde::de::IntoDeserializer;
+        let read = |s: &str| {
+            deserialize_now::<serde::de::value::StrDeserializer<serde::de::value::Error>>(
+                s.into_deserializer(),
+            )
+            .map_err(|e| e.to_string())
+        };
+        let chrono = |s: &str| {
+            s.parse::<DateTime<chrono::FixedOffset>>()
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| e.to_string())
+        };
+        for s in [
+            "2026-01-05T09:00:00.000Z",
+            "2026-01-05T09:00:00Z",
+            "2024-02-29T23:59:59.999Z",
+            "2023-02-29T10:00:00.000Z",
+            "2026-13-01T10:00:00.000Z",
+            "2026-01-05T24:00:00.000Z",
+            "2026-01-05T09:60:00.000Z",
+            "2016-12-31T23:59:60.000Z",
+            "2026-01-05T09:00:00.5Z",
+            "2026-01-05T09:00:00.123456789Z",
+            "2026-01-05T09:00:00.000+01:00",
+            "2026-01-05 09:00:00Z",
+            "2026-01-05t09:00:00z",
+            "+2026-01-05T09:00:00.000Z",
+            "2026-01-05T09:00:00.0a0Z",
+            "",
+            "not a date",
+        ] {
+            assert_eq!(read(s), chrono(s), "{s:?}");
+        }
+        // The fast path is taken for the shim's form.
+        assert!(iso_utc("2026-01-05T09:00:00.000Z").is_some());
     }
 }

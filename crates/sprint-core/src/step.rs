@@ -38,6 +38,7 @@ pub struct StepInput {
     /// The job to run (the same value on every step of one run).
     pub job: Job,
     /// The instant the run started; fixed for the whole run so replays agree.
+    #[serde(deserialize_with = "crate::jira_time::deserialize_now")]
     pub now: DateTime<Utc>,
     /// Randomness for backoff jitter, chosen by the driver once per run.
     #[serde(default)]
