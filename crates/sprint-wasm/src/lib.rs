@@ -78,16 +78,18 @@ fn attach_texts(results: &mut [EffectResult], texts: &str, lengths: &[u32]) -> b
     if lengths.len() != results.len() {
         return false;
     }
-    let mut at = 0;
+    let mut at = 0usize;
     for (r, &len) in results.iter_mut().zip(lengths) {
-        let end = at + len as usize;
-        let Some(text) = texts.get(at..end) else {
+        let Some(text) = at
+            .checked_add(len as usize)
+            .and_then(|end| texts.get(at..end))
+        else {
             return false;
         };
         if len > 0 {
             r.body_text = Some(text.to_string());
         }
-        at = end;
+        at += text.len();
     }
     at == texts.len()
 }
