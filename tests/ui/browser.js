@@ -100,6 +100,14 @@ async function startUi({ contentPermissions } = {}) {
   };
 }
 
+/** A dialog just asked for is ready for the user once it is shown and holds the focus (Atlaskit
+ *  moves it in on mount). Reading its fields with `count()` (which does not wait) or pressing
+ *  Escape before then races its first render: CI saw an Escape lost that way, and a count of 0. */
+async function dialogReady(page, dialog) {
+  await dialog.waitFor();
+  await page.waitForFunction(() => document.activeElement !== null && document.activeElement.closest('[role=dialog]') !== null);
+}
+
 /** Pick an option of an Atlaskit select (react-select) the way a user does: focus its input, type
  *  the option's text, press Enter (the first match is the focused one). */
 async function choose(page, inputSelector, text) {
@@ -110,4 +118,4 @@ async function choose(page, inputSelector, text) {
   await input.press('Enter');
 }
 
-module.exports = { startUi, choose, OUT };
+module.exports = { startUi, choose, dialogReady, OUT };

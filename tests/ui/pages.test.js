@@ -4,7 +4,7 @@
 // simulated clock paused. Screenshots go to tests/.out/ui/.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startUi, choose } = require('./browser');
+const { startUi, choose, dialogReady } = require('./browser');
 
 describe('Custom UI pages', { timeout: 120000 }, () => {
   let ui;
@@ -67,6 +67,8 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await row.locator('.changed-by .who', { hasText: 'Pat Projectlead' }).waitFor();
     assert.equal(await form.count(), 0, 'the dialog closed');
     await row.locator('button[name=edit]').click();
+    await dialogReady(page, form);
+    assert.equal(await form.locator('input[name=automate]').isChecked(), true);
     assert.equal(await form.locator('.invalid, [aria-invalid=true]').count(), 0, 'no field stays marked after a fixed save');
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
@@ -84,6 +86,7 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
     await page.reload();
     await row.waitFor();
     await row.locator('button[name=edit]').click();
+    await dialogReady(page, form);
     assert.equal(await form.locator('input[name=automate]').isChecked(), true);
     assert.equal(await form.locator('input[name=timeZone]').inputValue(), 'Asia/Tokyo');
     assert.equal(await form.locator('input[name=startTime]').inputValue(), '09:00');
@@ -464,9 +467,11 @@ describe('Custom UI pages', { timeout: 120000 }, () => {
       // each repeated control is named for its board
       assert.equal(await page.getByRole('button', { name: 'Edit Berlin team' }).count(), 1);
       await page.getByRole('button', { name: 'Edit Tokyo team' }).click();
+      await dialogReady(page, page.locator('[role=dialog][data-testid=edit-board-3]'));
       assert.equal(await page.getByRole('checkbox', { name: 'Automate (Tokyo team)' }).count(), 1);
       assert.equal(await page.getByRole('button', { name: 'Save Tokyo team' }).count(), 1);
       await page.keyboard.press('Escape');
+      await page.locator('[role=dialog][data-testid=edit-board-3]').waitFor({ state: 'detached' });
       // Jira's frame with its sidebar leaves about 1024 px: no horizontal scrolling
       await page.setViewportSize({ width: 1024, height: 768 });
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), true, 'no horizontal scroll at 1024 px');
