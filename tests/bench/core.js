@@ -25,8 +25,7 @@ const fs = require('fs');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { startTestbed } = require('../testbed');
-
-const shimCore = require('../../forge-shim/src/core.js');
+const { ADMIN, S1_START, S1_END, MIN, oneBoardBed, captureRuns, stepArgs, feedBytes } = require('./runs');
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes('--json');
@@ -36,57 +35,18 @@ const WARM = Number(argVal('--warm') || 10);
 const BEFORE = argVal('--before');
 const SAVE = argVal('--save'); // write the captured runs to this file (JSON)
 const LOAD = argVal('--load'); // time runs captured earlier instead of running the test bed
-const ADMIN = 'acc-bench-admin';
-const MIN = 60000;
 
 const out = { node: process.version, runs: RUNS };
 const say = (...a) => { if (!JSON_OUT) console.log(...a); };
 const fmt = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 
-/** Record every run of a matching job: its start input and each step's new results (JSON). */
-function capture(bed, match) {
-  const coreFile = fs.realpathSync(path.join(bed.appRoot, 'src', 'core.js'));
-  const core = require.cache[coreFile].exports;
-  const orig = core.startRun;
-  const runs = [];
-  core.startRun = (input) => {
-    const run = orig(input);
-    if (!match(input.job)) return run;
-    const rec = { start: JSON.stringify(input), feeds: [] };
-    runs.push(rec);
-    return { next: (results) => { rec.feeds.push(JSON.stringify(results)); return run.next(results); }, close: run.close };
-  };
-  return () => { core.startRun = orig; return runs; };
-}
-
 // ------------------------------------------------------------------------------------------------
-// The jobs (same set-ups as tests/bench/engine.js and tests/bench/bulk.js)
-const S1_START = '2026-01-05T09:00:00Z';
-const S1_END = '2026-01-19T09:00:00Z';
-const S2_END = '2026-02-02T09:00:00Z';
-const SETTINGS = {
-  automate: true, autoStart: true, autoClose: true, carryOver: 'nextSprint', timeZone: null, startTime: null,
-  closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0,
-};
-
+// The jobs (the rollover's board as in tests/bench/engine.js, the bulk job as in tests/bench/bulk.js)
 async function rollover(m, n) {
-  const bed = await startTestbed({ clockStart: S1_START });
+  const { bed, j, s1, s2 } = await oneBoardBed({ m, n });
   try {
-    const j = bed.jira;
-    j.addProject({ key: 'SA' });
-    j.addUser({ accountId: ADMIN, projectAdminOf: ['SA'] });
-    const board = j.addBoard({ name: 'SA board', projectKey: 'SA' });
-    const s1 = j.addSprint({ boardId: board.id, name: 'Sprint 1', startDate: S1_START, endDate: S1_END });
-    j.updateSprint(s1.id, { state: 'active' });
-    const s2 = j.addSprint({ boardId: board.id, name: 'Sprint 2', startDate: S1_END, endDate: S2_END });
-    for (let i = 0; i < m; i++) j.addIssue({ projectKey: 'SA', summary: `i${i}`, statusId: i < n ? '10001' : '10002', sprintId: s1.id });
-    await bed.runLifecycle('installed');
-    const r = await bed.invokeResolver('updateBoardSettings', { projectKey: 'SA', boardId: board.id, settings: SETTINGS }, { accountId: ADMIN });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    if (!(await bed.runScheduled('sprint-check')).ok) throw new Error('first check');
-    await bed.deliverSprintEvents();
     bed.clock.set(Date.parse(S1_END) + 2 * MIN);
-    const stop = capture(bed, (job) => job.job === 'board');
+    const stop = captureRuns(bed, (job) => job.job === 'board');
     const done = await bed.runScheduled('sprint-check');
     const runs = stop();
     if (!done.ok || j.getSprint(s1.id).state !== 'closed' || j.issuesInSprint(s2.id).length !== n) throw new Error(`rollover failed ${JSON.stringify(done)}`);
@@ -107,7 +67,7 @@ async function bulk(count) {
     const [{ result }] = await bed.runLifecycle('installed');
     if (!result.ok) throw new Error(JSON.stringify(result));
     const plan = { firstStart: '2026-01-19T09:00', timeZone: 'Europe/Berlin', length: { value: 1, unit: 'weeks' }, count, nameTemplate: 'Sprint {n}' };
-    const stop = capture(bed, (job) => job.job === 'queued' && job.body && job.body.job === 'bulk');
+    const stop = captureRuns(bed, (job) => job.job === 'queued' && job.body && job.body.job === 'bulk');
     const r = await bed.invokeResolver('createBulkSprints', { projectKey: 'BB', boardIds: [board.id], plan }, { accountId: ADMIN });
     if (!r.ok) throw new Error(JSON.stringify(r));
     await bed.queue.drain();
@@ -120,37 +80,17 @@ async function bulk(count) {
 
 // ------------------------------------------------------------------------------------------------
 // Replay through a Run; `stepMs[k]` gets the time of the k-th step of all runs (a step = Run.step
-// with its JSON.parse; the constructor and free count in the total only).
-// The arguments of each `Run.step` as the driver passes them (forge-shim/src/core.js `apart`: the
-// results' JSON and Jira's body texts beside it), made once per module, outside the timing; a build
-// from before the texts travelled apart takes the results' JSON with each body parsed in it.
-const stepArgs = new Map();
-function argsFor(wasm, rec) {
-  let byRec = stepArgs.get(wasm);
-  if (!byRec) stepArgs.set(wasm, (byRec = new Map()));
-  if (!byRec.has(rec)) {
-    const apart = wasm.Run.prototype.step.length >= 2;
-    byRec.set(rec, rec.feeds.map((feed) => {
-      const results = JSON.parse(feed);
-      if (apart) return shimCore.apart(results);
-      return [JSON.stringify(results.map(({ bodyText, ...r }) => (bodyText === undefined ? r : { ...r, body: parseOrNull(bodyText) })))];
-    }));
-  }
-  return byRec.get(rec);
-}
-// Bytes a step carries into the module: the results' JSON and the body texts beside it.
-const feedBytes = (feed) => { const [json, texts] = shimCore.apart(JSON.parse(feed)); return Buffer.byteLength(json) + Buffer.byteLength(texts); };
-const parseOrNull = (text) => { try { return JSON.parse(text); } catch { return null; } };
-
+// with its JSON.parse; the constructor and free count in the total only). The arguments of each
+// step are made once per module, outside the timing (runs.js `stepArgs`).
 function replay(wasm, runs, answers, stepMs) {
   const t0 = performance.now();
   let k = 0;
   for (const rec of runs) {
-    const args = argsFor(wasm, rec);
+    const calls = stepArgs(wasm, rec);
     const run = new wasm.Run(rec.start);
-    for (let i = 0; i < args.length; i++) {
+    for (let i = 0; i < calls.length; i++) {
       const s0 = performance.now();
-      const text = run.step(...args[i]);
+      const text = run.step(...calls[i]);
       JSON.parse(text);
       if (stepMs) (stepMs[k] = stepMs[k] || []).push(performance.now() - s0);
       k += 1;

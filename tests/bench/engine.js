@@ -24,12 +24,12 @@
 //   4. WASM planning time: the exact step sequence the driver ran for one real board rollover
 //      (captured from core.step in figure 2, JSON in and out included) replayed for N boards; also an
 //      idle board check (reconcile with nothing due). Pure core time, no I/O.
-const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const { startTestbed } = require('../testbed');
 const { createJiraEmulator } = require('../testbed/jira/emulator');
+const { ADMIN, MIN, S1_START, S1_END, S2_END, SETTINGS, oneBoardBed, captureRuns, stepArgs, feedBytes } = require('./runs');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -42,15 +42,6 @@ const want = (name) => !ONLY || ONLY.has(name);
 const RATE = { capacity: 100, refillPerSecond: 50 };
 const ISSUES_PER_BOARD = 100;
 const UNFINISHED_PER_BOARD = 30;
-const MIN = 60000;
-const ADMIN = 'acc-bench-admin';
-const SETTINGS = {
-  automate: true, autoStart: true, autoClose: true, carryOver: 'nextSprint', timeZone: null, startTime: null,
-  closeTime: null, workingDays: ['MON', 'TUE', 'WED', 'THU', 'FRI'], holidays: [], keepAhead: 0,
-};
-const S1_START = '2026-01-05T09:00:00Z';
-const S1_END = '2026-01-19T09:00:00Z';
-const S2_END = '2026-02-02T09:00:00Z';
 const DUE = Date.parse(S1_END);
 
 const out = { quick: QUICK, node: process.version };
@@ -58,25 +49,6 @@ const say = (...a) => { if (!JSON_OUT) console.log(...a); };
 const fmt = (x, d = 2) => (typeof x === 'number' ? x.toFixed(d) : String(x));
 
 // ------------------------------------------------------------------------------------------------
-async function oneBoardBed({ m = 0, n = 0 } = {}) {
-  const bed = await startTestbed({ clockStart: S1_START });
-  const j = bed.jira;
-  j.addProject({ key: 'SA' });
-  j.addUser({ accountId: ADMIN, projectAdminOf: ['SA'] });
-  const board = j.addBoard({ name: 'SA board', projectKey: 'SA' });
-  const s1 = j.addSprint({ boardId: board.id, name: 'Sprint 1', startDate: S1_START, endDate: S1_END });
-  j.updateSprint(s1.id, { state: 'active' });
-  const s2 = j.addSprint({ boardId: board.id, name: 'Sprint 2', startDate: S1_END, endDate: S2_END });
-  for (let i = 0; i < m; i++) j.addIssue({ projectKey: 'SA', summary: `i${i}`, statusId: i < n ? '10001' : '10002', sprintId: s1.id });
-  await bed.runLifecycle('installed');
-  const r = await bed.invokeResolver('updateBoardSettings', { projectKey: 'SA', boardId: board.id, settings: SETTINGS }, { accountId: ADMIN });
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  const first = await bed.runScheduled('sprint-check');
-  if (!first.ok) throw new Error(JSON.stringify(first));
-  await bed.deliverSprintEvents();
-  return { bed, j, board, s1, s2 };
-}
-
 async function idleFigure() {
   const { bed, j } = await oneBoardBed({ m: 5, n: 2 });
   try {
@@ -98,21 +70,6 @@ async function idleFigure() {
 let capturedBoardSteps = null;
 let capturedIdleSteps = null;
 let capturedBigSteps = null;
-function captureSteps(bed, into) {
-  const coreFile = fs.realpathSync(path.join(bed.appRoot, 'src', 'core.js'));
-  const core = require.cache[coreFile].exports;
-  const orig = core.startRun;
-  const runs = new Map(); // seed -> {start: input json, feeds: [new results json per step]}
-  core.startRun = (input) => {
-    const run = orig(input);
-    if (!(input.job && input.job.job === 'board')) return run;
-    const rec = { start: JSON.stringify(input), feeds: [] };
-    runs.set(`${input.seed}`, rec);
-    return { next: (results) => { rec.feeds.push(JSON.stringify(results)); return run.next(results); }, close: run.close };
-  };
-  return () => { core.startRun = orig; into(runs); };
-}
-
 async function rolloverFigure() {
   const sizes = QUICK ? [[100, 10], [100, 50], [250, 100]] : [[100, 10], [100, 50], [1000, 100], [1000, 900], [1000, 1000]];
   out.rollover = [];
@@ -124,14 +81,13 @@ async function rolloverFigure() {
     try {
       bed.clock.set(DUE + 2 * MIN);
       j.resetRequests();
-      const stop = captureSteps(bed, (runs) => {
-        if (m === 100) capturedBoardSteps = [...runs.values()][0];
-        if (m === 1000 && n === 900) capturedBigSteps = [...runs.values()][0];
-      });
+      const stop = captureRuns(bed, (job) => job.job === 'board');
       const t0 = performance.now();
       const r = await bed.runScheduled('sprint-check');
       const ms = performance.now() - t0;
-      stop();
+      const [run] = stop();
+      if (m === 100) capturedBoardSteps = run;
+      if (m === 1000 && n === 900) capturedBigSteps = run;
       if (!r.ok || j.getSprint(s1.id).state !== 'closed' || j.getSprint(s2.id).state !== 'active') throw new Error(`rollover failed ${JSON.stringify(r)}`);
       if (j.issuesInSprint(s2.id).length !== n) throw new Error(`carried ${j.issuesInSprint(s2.id).length} of ${n}`);
       const calls = j.requests.length;
@@ -175,9 +131,10 @@ async function rolloverFigure() {
     let r;
     for (let i = 0; i < 40 * 12; i++) {
       bed.clock.advance(5 * MIN);
-      const stop = captureSteps(bed, (runs) => { if (runs.size) capturedIdleSteps = [...runs.values()][0]; });
+      const stop = captureRuns(bed, (job) => job.job === 'board');
       r = await bed.runScheduled('sprint-check');
-      stop();
+      const [run] = stop();
+      if (run) capturedIdleSteps = run;
       if (!r.ok || r.data.boards === 1) break;
     }
     if (!r.ok || r.data.boards !== 1 || !capturedIdleSteps) throw new Error(`reconcile: ${JSON.stringify(r)}`);
@@ -340,9 +297,10 @@ function planningFigure() {
   const wasm = require(path.join(__dirname, '..', '..', 'forge-shim', 'src', 'generated', 'core.js'));
   // The driver's way: a Run keeps the transcript in WASM; each step carries only new results.
   const viaRun = (rec) => {
+    const calls = stepArgs(wasm, rec);
     const run = new wasm.Run(rec.start);
     let effects = 0;
-    for (const feed of rec.feeds) effects += JSON.parse(run.step(feed)).effects.length;
+    for (const call of calls) effects += JSON.parse(run.step(...call)).effects.length;
     run.free();
     return effects;
   };
@@ -366,7 +324,7 @@ function planningFigure() {
   const measure = (rec, count) => {
     const run = time(viaRun, rec, count);
     const stateless = time(viaStep, rec, count);
-    const bytesIn = rec.feeds.reduce((a, f) => a + f.length, rec.start.length);
+    const bytesIn = rec.feeds.reduce((a, f) => a + feedBytes(f), rec.start.length);
     return { boards: count, steps: rec.feeds.length, bytesIn, totalMs: run.ms, perBoardUs: (run.ms * 1000) / count,
       effectsPerBoard: run.effects, statelessPerBoardUs: (stateless.ms * 1000) / count };
   };
