@@ -435,6 +435,35 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_text_that_is_not_json_reads_as_a_null_body() {
+        let with = |text: Option<&str>| {
+            Response {
+                status: 502,
+                body: text.map(str::to_string),
+                failure: None,
+                quota_wall_until: None,
+            }
+            .parsed()
+        };
+        // A gateway's HTML page, an empty body, no body: nothing to read, and the error summary
+        // keeps the status (the shim used to turn these into `null` itself).
+        for text in [
+            Some("<html><body>Bad gateway</body></html>"),
+            Some(""),
+            None,
+        ] {
+            let r = with(text);
+            assert_eq!(r.body, Value::Null, "{text:?}");
+            let s = r.error_summary();
+            assert_eq!((s.code.as_str(), s.message.as_str()), ("HTTP_502", ""));
+        }
+        let r = with(Some(
+            r#"{"errorMessages":["Sprint is closed."],"errors":{}}"#,
+        ));
+        assert_eq!(r.error_summary().message, "Sprint is closed.");
+    }
+
+    #[test]
     fn pacing_starts_near_the_limit_grows_while_low_and_eases_when_tokens_return() {
         // Plenty left: no pause.
         assert_eq!(next_pace(0, &answer(201, 9, 10)), 0);

@@ -8,16 +8,8 @@ use crate::log::{Level, LogEntry, LogKind, Reason};
 use crate::step::{Ctx, JobResult};
 use crate::store;
 
-/// Record the phase the sprint's rollover has reached (see [`store::rollovers::record_phase`]).
-pub(super) async fn record(
-    ctx: &mut Ctx,
-    sprint_id: u64,
-    board_id: u64,
-    phase: &str,
-    destination: Option<u64>,
-) -> JobResult<()> {
-    store::rollovers::record_phase(ctx, sprint_id, board_id, phase, destination).await
-}
+/// Record the phase the sprint's rollover has reached.
+pub(super) use crate::store::rollovers::record_phase as record;
 
 /// Log a failed or blocked attempt at a sprint and remember its reason (a late action says why).
 pub(super) async fn fail(

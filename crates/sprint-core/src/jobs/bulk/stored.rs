@@ -10,14 +10,17 @@ use crate::store::{
     bulk_jobs::{JobSprint, StoredJob},
 };
 
+/// The queue delivery that wakes a worker for the job after `delay_seconds`.
+pub(super) fn worker_delivery(job_id: &str, delay_seconds: u32) -> Effect {
+    Effect::Enqueue {
+        queue: crate::jobs::tick::QUEUE.to_string(),
+        body: crate::jobs::QueuedWork::bulk(job_id).body(),
+        delay_seconds,
+    }
+}
+
 pub(super) async fn enqueue_worker(ctx: &mut Ctx, job_id: &str) -> JobResult<()> {
-    let r = ctx
-        .perform(Effect::Enqueue {
-            queue: crate::jobs::tick::QUEUE.to_string(),
-            body: crate::jobs::QueuedWork::bulk(job_id).body(),
-            delay_seconds: 0,
-        })
-        .await?;
+    let r = ctx.perform(worker_delivery(job_id, 0)).await?;
     if let Some(e) = r.error {
         return Err(CoreError::new(
             ErrorCode::StorageError,

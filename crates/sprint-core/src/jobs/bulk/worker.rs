@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::stored::{finish_cancel, load_job, load_rows, planned_sprint};
+use super::stored::{finish_cancel, load_job, load_rows, planned_sprint, worker_delivery};
 use super::{CHECK_EVERY, JOB_LEASE_MS, MIN_REMAINING_MS, SPRINTS_PER_RUN};
 use crate::effect::Effect;
 use crate::engine::{Sprint, SprintState};
@@ -36,12 +36,7 @@ pub(super) async fn wait_out_wall(ctx: &mut Ctx, job_id: &str) -> JobResult<Opti
         return Ok(None);
     };
     let secs = ((until - ctx.now().timestamp_millis()) / 1000 + 1).clamp(1, 900) as u32;
-    ctx.perform(Effect::Enqueue {
-        queue: crate::jobs::tick::QUEUE.to_string(),
-        body: crate::jobs::QueuedWork::bulk(job_id).body(),
-        delay_seconds: secs,
-    })
-    .await?;
+    ctx.perform(worker_delivery(job_id, secs)).await?;
     Ok(Some(
         json!({ "jobId": job_id, "result": "waitingForJiraQuota", "until": until }),
     ))
@@ -70,11 +65,7 @@ pub(crate) async fn work(ctx: &mut Ctx, job_id: &str) -> JobResult<Value> {
         // Another worker holds it, or held it and died: come back when its lease has lapsed, so
         // a dead worker never leaves the job stuck (a finished job sends the visitor away).
         let r = ctx
-            .perform(Effect::Enqueue {
-                queue: crate::jobs::tick::QUEUE.to_string(),
-                body: crate::jobs::QueuedWork::bulk(job_id).body(),
-                delay_seconds: (JOB_LEASE_MS / 1000) as u32 + 1,
-            })
+            .perform(worker_delivery(job_id, (JOB_LEASE_MS / 1000) as u32 + 1))
             .await?;
         let result = if r.error.is_some() {
             "leased"
@@ -263,13 +254,7 @@ pub(super) async fn should_stop(
     if remaining < MIN_REMAINING_MS || fresh_run {
         // Let the next worker in at once.
         store::bulk_jobs::release_lease(ctx, job_id, owner).await?;
-        let r = ctx
-            .perform(Effect::Enqueue {
-                queue: crate::jobs::tick::QUEUE.to_string(),
-                body: crate::jobs::QueuedWork::bulk(job_id).body(),
-                delay_seconds: 0,
-            })
-            .await?;
+        let r = ctx.perform(worker_delivery(job_id, 0)).await?;
         let result = if r.error.is_some() {
             "stalled"
         } else {
